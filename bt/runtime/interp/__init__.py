@@ -1,0 +1,5 @@
+"""The reference interpreter. Importing this package registers every handler module."""
+from bt.runtime.interp.core import Interpreter
+from bt.runtime.interp import ops_move, ops_control  # noqa: F401  (registration)
+
+__all__ = ["Interpreter"]

@@ -1,0 +1,345 @@
+"""The reference interpreter: decode once, then run per-instruction closures (hot).
+
+Written from the Intel SDM for clarity; the JIT is differentially tested against it. The machine
+(bt/runtime/machine.py) calls `Interpreter(machine).run(max_insns, deadline)`; tests call `step()`.
+
+How it runs: the guest code at EIP is decoded (bt/frontend/decoder.py) into a block of instructions
+that ends at a control transfer, a sensitive mode change, a page boundary or MAX_BLOCK_INSNS. Each
+instruction becomes a closure made by its handler factory (bt/runtime/interp/registry.py); operand
+access is specialised at that time through `reader`, `writer` and `location` below.
+
+Precise state: a closure raises GuestFault before it commits anything, and the run loop then sets EIP
+to the faulting instruction. A write to a page holding decoded code invalidates the blocks it overlaps;
+if that happens, the current block stops after the writing instruction (self-modifying code takes
+effect from the next instruction, as on a P6).
+"""
+import time
+
+from bt.frontend import table
+from bt.frontend.decoder import Decoder, DecodeError, REG, IMM, MEM, MAX_INSN_LEN
+from bt.runtime import flags
+from bt.runtime.events import GuestFault, LimitReached, UD, GP
+from bt.runtime.interp.access import build_access
+from bt.runtime.interp.registry import HANDLERS
+from bt.runtime.state import W_EIP, W_SEG_BASE, W_CPL, ESP, SS
+
+M32 = 0xFFFFFFFF
+MASK = {1: 0xFF, 2: 0xFFFF, 4: 0xFFFFFFFF}
+MAX_BLOCK_INSNS = 64
+PAGE_SHIFT = 12
+_DEADLINE_CHECK_BLOCKS = 1024
+
+
+class _SmcAbort(Exception):
+    """The current block wrote to decoded code: stop after this instruction."""
+
+    def __init__(self, next_eip):
+        self.next_eip = next_eip
+
+
+class Block:
+    __slots__ = ("eip", "ops", "insns", "end_eip", "pages", "lo", "hi")
+
+    def __init__(self, eip, ops, insns, lo, hi):
+        self.eip = eip
+        self.ops = ops          # closures; only the last may return a next EIP
+        self.insns = insns      # the decoded Insn of each closure
+        self.end_eip = insns[-1].next_address
+        self.lo, self.hi = lo, hi          # physical byte range [lo, hi) the block was decoded from
+        self.pages = set(range(lo >> PAGE_SHIFT, ((hi - 1) >> PAGE_SHIFT) + 1))
+
+
+class Interpreter:
+    def __init__(self, machine):
+        self.machine = machine
+        self.state = machine.state
+        self.w = machine.state.w
+        self.mem = machine.mem
+        self.io = machine.io
+        self.decoder = Decoder()
+        self.blocks = {}            # eip -> Block
+        self.code_pages = {}        # page number -> list of Blocks decoded from it
+        self.smc = False
+        self.insn_count = 0
+        self.rd8, self.rd16, self.rd32, self.wr8, self.wr16, self.wr32 = build_access(self)
+        self.readers = {1: self.rd8, 2: self.rd16, 4: self.rd32}
+        self.writers = {1: self.wr8, 2: self.wr16, 4: self.wr32}
+
+    # ---- running -------------------------------------------------------------------------------
+
+    def run(self, max_insns=None, deadline=None):
+        """Run until an event ends the run (raised to the machine) or a limit is reached."""
+        w = self.w
+        blocks = self.blocks
+        budget = float("inf") if max_insns is None else max_insns
+        until_check = _DEADLINE_CHECK_BLOCKS
+        while True:
+            remaining = budget - self.insn_count
+            if remaining <= 0:
+                raise LimitReached("max-insns", w[W_EIP])
+            if deadline is not None:
+                until_check -= 1
+                if until_check <= 0:
+                    until_check = _DEADLINE_CHECK_BLOCKS
+                    if time.monotonic() >= deadline:
+                        raise LimitReached("timeout", w[W_EIP])
+            eip = w[W_EIP]
+            block = blocks.get(eip)
+            if block is None:
+                block = self._translate(eip)
+            if len(block.ops) > remaining:
+                self.step()
+                continue
+            self._run_block(block)
+
+    def step(self):
+        """Execute exactly one instruction (tests, lockstep, the tail of a --max-insns budget)."""
+        w = self.w
+        eip = w[W_EIP]
+        block = self.blocks.get(eip)
+        if block is None:
+            block = self._translate(eip)
+        op, insn = block.ops[0], block.insns[0]
+        try:
+            nxt = op()
+        except _SmcAbort as abort:
+            nxt = abort.next_eip
+        w[W_EIP] = insn.next_address if nxt is None else nxt
+        self.insn_count += 1
+
+    def _run_block(self, block):
+        w = self.w
+        i = 0
+        try:
+            for op in block.ops:
+                nxt = op()
+                i += 1
+        except GuestFault:
+            w[W_EIP] = block.insns[i].address
+            self.insn_count += i
+            raise
+        except _SmcAbort as abort:
+            nxt = abort.next_eip
+            w[W_EIP] = block.insns[i].next_address if nxt is None else nxt
+            self.insn_count += i + 1
+            return
+        w[W_EIP] = block.end_eip if nxt is None else nxt
+        self.insn_count += i
+
+    # ---- decoding --------------------------------------------------------------------------------
+
+    def _fetch_code(self, eip):
+        pa = eip      # linear == physical until paging exists; CS base 0 in flat mode
+        return bytes(self.rd8(pa + k & M32) for k in range(MAX_INSN_LEN)) if pa + MAX_INSN_LEN > self.mem.size \
+            else bytes(self.mem.view[pa:pa + MAX_INSN_LEN])
+
+    def decode(self, eip):
+        try:
+            return self.decoder.decode(self._fetch_code(eip), eip)
+        except DecodeError as err:
+            raise GuestFault(UD, detail=str(err)) from None
+
+    def _translate(self, eip):
+        ops, insns = [], []
+        addr = eip
+        page = eip >> PAGE_SHIFT
+        while True:
+            try:
+                insn = self.decode(addr)
+                op = self.compile(insn)
+            except GuestFault as fault:
+                if insns:       # fault when reached: end the block before the bad instruction
+                    break
+                op = _raiser(fault)
+                insn = None
+            if insn is None:
+                insn = _placeholder(addr)
+            insns.append(insn)
+            ops.append(op)
+            addr = insn.next_address
+            if (insn.name == "" or table.ends_block(insn) or len(ops) >= MAX_BLOCK_INSNS
+                    or addr >> PAGE_SHIFT != page):
+                break
+        block = Block(eip, ops, insns, eip, max(eip + 1, insns[-1].address + insns[-1].size))
+        self.blocks[eip] = block
+        for p in block.pages:
+            self.code_pages.setdefault(p, []).append(block)
+        return block
+
+    def compile(self, insn):
+        """The closure executing `insn`, wrapped for self-modifying-code checks if it writes memory."""
+        factory = HANDLERS.get(insn.name)
+        if factory is None or table.info(insn.name) is None:
+            raise GuestFault(UD, detail=f"{insn.text!r} is not implemented (x87/SSE/unknown)")
+        op = factory(self, insn)
+        if table.writes_memory(insn):
+            op = self._smc_checked(op)
+        return op
+
+    def _smc_checked(self, op):
+        def checked():
+            nxt = op()
+            if self.smc:
+                self.smc = False
+                raise _SmcAbort(nxt)
+            return nxt
+        return checked
+
+    def code_write(self, pa, size):
+        """A guest write to [pa, pa+size) hit a page with decoded code: drop overlapping blocks."""
+        page = pa >> PAGE_SHIFT
+        blocks = self.code_pages.get(page, [])
+        hit = [b for b in blocks if b.lo < pa + size and pa < b.hi]
+        for b in hit:
+            self.invalidate(b)
+        if hit:
+            self.smc = True
+
+    def invalidate(self, block):
+        if self.blocks.get(block.eip) is block:
+            del self.blocks[block.eip]
+        for p in block.pages:
+            lst = self.code_pages.get(p)
+            if lst is not None:
+                if block in lst:
+                    lst.remove(block)
+                if not lst:
+                    del self.code_pages[p]
+
+    def flush(self):
+        """Forget every decoded block (mode changes: paging, CR3, segment reloads of CS)."""
+        self.blocks.clear()
+        self.code_pages.clear()
+
+    # ---- operand access, used by handler factories --------------------------------------------
+
+    def ea(self, op):
+        """A closure computing the *linear* address of memory operand `op`."""
+        w = self.w
+        sb = W_SEG_BASE[op.seg]
+        base, index, scale, disp = op.base, op.index, op.scale, op.disp
+        if op.addr_size == 2:
+            def ea16():
+                off = disp
+                if base >= 0:
+                    off += w[base]
+                if index >= 0:
+                    off += w[index]
+                return (w[sb] + (off & 0xFFFF)) & M32
+            return ea16
+        if base < 0 and index < 0:
+            return lambda: (w[sb] + disp) & M32
+        if index < 0:
+            return lambda: (w[sb] + w[base] + disp) & M32
+        if base < 0:
+            return lambda: (w[sb] + w[index] * scale + disp) & M32
+        return lambda: (w[sb] + w[base] + w[index] * scale + disp) & M32
+
+    def reader(self, op, size=None):
+        """A closure returning operand `op`'s value (zero-extended to `size` bytes' worth)."""
+        w = self.w
+        if op.kind == REG:
+            r = op.reg
+            if op.size == 4:
+                return lambda: w[r]
+            if op.size == 2:
+                return lambda: w[r] & 0xFFFF
+            if op.high8:
+                return lambda: (w[r] >> 8) & 0xFF
+            return lambda: w[r] & 0xFF
+        if op.kind == IMM:
+            value = op.imm & MASK[size or op.size]
+            return lambda: value
+        if op.kind == MEM:
+            ea, rd = self.ea(op), self.readers[op.size]
+            return lambda: rd(ea())
+        raise NotImplementedError(f"reader for {op.kind}")
+
+    def writer(self, op):
+        """A closure storing a value (already masked to the operand size) into operand `op`."""
+        w = self.w
+        if op.kind == REG:
+            r = op.reg
+            if op.size == 4:
+                def set32(v):
+                    w[r] = v
+                return set32
+            if op.size == 2:
+                def set16(v):
+                    w[r] = (w[r] & 0xFFFF0000) | v
+                return set16
+            if op.high8:
+                def set8h(v):
+                    w[r] = (w[r] & 0xFFFF00FF) | (v << 8)
+                return set8h
+
+            def set8(v):
+                w[r] = (w[r] & 0xFFFFFF00) | v
+            return set8
+        if op.kind == MEM:
+            ea, wr = self.ea(op), self.writers[op.size]
+            return lambda v: wr(ea(), v)
+        raise NotImplementedError(f"writer for {op.kind}")
+
+    def location(self, op):
+        """(load, store) for read-modify-write operands: store writes where the last load read."""
+        if op.kind != MEM:
+            return self.reader(op), self.writer(op)
+        ea, rd, wr = self.ea(op), self.readers[op.size], self.writers[op.size]
+        cell = [0]
+
+        def load():
+            cell[0] = a = ea()
+            return rd(a)
+
+        def store(v):
+            wr(cell[0], v)
+        return load, store
+
+    # ---- stack, used by handler factories -----------------------------------------------------
+
+    def push32(self, value):
+        w = self.w
+        sp = (w[ESP] - 4) & M32
+        self.wr32((w[W_SEG_BASE[SS]] + sp) & M32, value)
+        w[ESP] = sp
+
+    def push16(self, value):
+        w = self.w
+        sp = (w[ESP] - 2) & M32
+        self.wr16((w[W_SEG_BASE[SS]] + sp) & M32, value)
+        w[ESP] = sp
+
+    def pop32(self):
+        w = self.w
+        sp = w[ESP]
+        value = self.rd32((w[W_SEG_BASE[SS]] + sp) & M32)
+        w[ESP] = (sp + 4) & M32
+        return value
+
+    def pop16(self):
+        w = self.w
+        sp = w[ESP]
+        value = self.rd16((w[W_SEG_BASE[SS]] + sp) & M32)
+        w[ESP] = (sp + 2) & M32
+        return value
+
+    def require_cpl0(self):
+        if self.w[W_CPL] != 0:
+            raise GuestFault(GP, 0, "privileged instruction at CPL > 0")
+
+    # ---- flags shortcuts ----------------------------------------------------------------------
+
+    def eflags(self):
+        return flags.materialize(self.w)
+
+
+def _raiser(fault):
+    def op():
+        raise fault
+    return op
+
+
+def _placeholder(addr):
+    from bt.frontend.decoder import Insn
+    return Insn(address=addr, size=1, name="", operands=())
