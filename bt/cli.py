@@ -1,0 +1,160 @@
+"""The `btvm` command line: `btvm run IMAGE [options]`.
+
+Entry point of the console script, of `python -m bt` and of `python -m bt.cli` (cold). Turns options into
+a Machine, runs it and turns the RunResult into a message on stderr and the process exit status:
+the guest's own status for a write to port 0xF4, else one of the STATUS_* of bt/runtime/events.py
+(README has the table). Bad options and unloadable images give one line "btvm: error: ..." and status 2.
+No traceback reaches the user unless BTVM_DEBUG=1.
+"""
+import argparse
+import os
+import re
+import sys
+
+from bt.runtime.events import STATUS_IMAGE_ERROR, STATUS_INTERNAL_ERROR, ImageError
+from bt.runtime.machine import DEFAULT_MEMORY, ENGINES, Machine
+from bt.runtime.memory import PAGE_SIZE
+from bt.runtime.multiboot_info import MIN_RAM
+
+MAX_MEMORY = 3 << 30      # all of it below the pc machine's PCI hole, so one e820 RAM range
+_SIZE_RE = re.compile(r"^\s*(\d+)\s*([kmgKMG]?)(i?[bB])?\s*$")
+_SIZE_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+class UsageError(Exception):
+    """A bad command line; the message is one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def parse_size(text):
+    """'128M', '1G', '65536K', '134217728' -> bytes (binary units)."""
+    m = _SIZE_RE.match(text)
+    if not m:
+        raise argparse.ArgumentTypeError(f"invalid size {text!r} (use e.g. 128M, 1G or a byte count)")
+    size = int(m.group(1)) * _SIZE_UNITS[m.group(2).lower()]
+    if size < MIN_RAM or size > MAX_MEMORY:
+        raise argparse.ArgumentTypeError(
+            f"memory size {text!r} is out of range ({MIN_RAM >> 20}M to {MAX_MEMORY >> 30}G)")
+    if size % PAGE_SIZE:
+        raise argparse.ArgumentTypeError(f"memory size {text!r} is not a multiple of 4K")
+    return size
+
+
+def parse_positive_int(text):
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid count {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"count must be positive, not {text!r}")
+    return value
+
+
+def parse_seconds(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number of seconds {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"timeout must be a positive number of seconds, not {text!r}")
+    return value
+
+
+def parse_address(text):
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid address {text!r} (use e.g. 0x100000)") from None
+    if not 0 <= value < 1 << 32:
+        raise argparse.ArgumentTypeError(f"address {text!r} is outside the 32-bit address space")
+    return value
+
+
+def build_parser():
+    parser = _Parser(prog="btvm", description="A binary-translation VM for 32-bit x86 bare-metal guests.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    run = sub.add_parser("run", help="boot a Multiboot, ELF or raw image and run it",
+                         description="Boot IMAGE (Multiboot v1: ELF32, a.out-kludge flat binary, or raw "
+                                     "flat binary) and run it; exit with the guest's status.")
+    run.add_argument("image", metavar="IMAGE", help="the guest image file")
+    run.add_argument("--engine", choices=list(ENGINES), default="interp",
+                     help="execution engine (default: interp)")
+    run.add_argument("--memory", type=parse_size, default=DEFAULT_MEMORY, metavar="SIZE",
+                     help="guest RAM, e.g. 128M or 1G (default 128M)")
+    run.add_argument("--max-insns", type=parse_positive_int, default=None, metavar="N",
+                     help="stop after N guest instructions")
+    run.add_argument("--timeout", type=parse_seconds, default=None, metavar="S",
+                     help="stop after S seconds of host time")
+    run.add_argument("--load-addr", type=parse_address, default=None, metavar="ADDR",
+                     help="where a raw binary without a Multiboot header goes (default 0x100000)")
+    return parser
+
+
+def _err(message):
+    sys.stderr.write(f"btvm: {message}\n")
+    sys.stderr.flush()
+
+
+def _debug():
+    return os.environ.get("BTVM_DEBUG", "") not in ("", "0")
+
+
+def cmd_run(args):
+    if args.load_addr is not None and args.load_addr >= args.memory:
+        raise UsageError(f"--load-addr {args.load_addr:#x} is beyond guest RAM (0..{args.memory:#x})")
+    try:
+        machine = Machine(memory_size=args.memory)
+    except MemoryError as e:
+        _err(f"error: cannot allocate guest RAM: {e}")
+        return STATUS_INTERNAL_ERROR
+    with machine:
+        try:
+            machine.load(args.image, args.load_addr)
+        except ImageError as e:
+            _err(f"error: {e}")
+            return STATUS_IMAGE_ERROR
+        result = machine.run(engine=args.engine, max_insns=args.max_insns, timeout=args.timeout)
+    if result.reason == "exit":
+        return result.status
+    if result.reason == "internal":
+        if _debug() and result.traceback:
+            sys.stderr.write(result.traceback)
+        hint = "" if _debug() else "; rerun with BTVM_DEBUG=1 for a traceback"
+        if args.engine != "interp":
+            hint += "; try --engine interp"
+        _err(f"{result.message}{hint}; please report a bug")
+        return result.status
+    _err(result.message)
+    if result.dump:
+        sys.stderr.write(result.dump + "\n")
+    return result.status
+
+
+def main(argv=None):
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help(sys.stderr)
+            return STATUS_IMAGE_ERROR
+        return cmd_run(args)
+    except UsageError as e:
+        _err(f"error: {e} (see btvm run --help)")
+        return STATUS_IMAGE_ERROR
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except Exception as e:   # a bug outside the run itself (parsing, loading)
+        if _debug():
+            raise
+        _err(f"internal error: {type(e).__name__}: {e}; rerun with BTVM_DEBUG=1 for a traceback; "
+             "please report a bug")
+        return STATUS_INTERNAL_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
