@@ -111,6 +111,8 @@ class Decoder:
         opsize = 2 if prefix[2] == 0x66 else 4
         operands = tuple(self._operand(ci, op, addr_size, seg_override) for op in ci.operands)
         name = ci.insn_name()
+        if name in ("call", "jmp") and ci.opcode[0] == 0xFF and (ci.modrm >> 3) & 7 in (3, 5):
+            name = "l" + name       # FF /3 and FF /5 are far CALL/JMP through a memory pointer
         return Insn(
             address=address_gva, size=ci.size, name=name, operands=operands, rep=rep,
             lock=prefix[0] == 0xF0, opsize=opsize, addr_size=addr_size, seg_override=seg_override,

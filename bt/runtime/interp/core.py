@@ -18,7 +18,7 @@ import time
 from bt.frontend import table
 from bt.frontend.decoder import Decoder, DecodeError, REG, IMM, MEM, MAX_INSN_LEN
 from bt.runtime import flags
-from bt.runtime.events import GuestFault, LimitReached, UD, GP
+from bt.runtime.events import GuestFault, GuestExit, GuestHalt, LimitReached, UD, GP
 from bt.runtime.interp.access import build_access
 from bt.runtime.interp.registry import HANDLERS
 from bt.runtime.state import W_EIP, W_SEG_BASE, W_CPL, ESP, SS
@@ -104,6 +104,10 @@ class Interpreter:
             nxt = op()
         except _SmcAbort as abort:
             nxt = abort.next_eip
+        except (GuestExit, GuestHalt):
+            w[W_EIP] = insn.next_address
+            self.insn_count += 1
+            raise
         w[W_EIP] = insn.next_address if nxt is None else nxt
         self.insn_count += 1
 
@@ -123,6 +127,14 @@ class Interpreter:
             w[W_EIP] = block.insns[i].next_address if nxt is None else nxt
             self.insn_count += i + 1
             return
+        except (GuestExit, GuestHalt):      # the instruction completed and ended the run
+            w[W_EIP] = block.insns[i].next_address
+            self.insn_count += i + 1
+            raise
+        except BaseException:               # an internal error: report the instruction at fault
+            w[W_EIP] = block.insns[i].address
+            self.insn_count += i
+            raise
         w[W_EIP] = block.end_eip if nxt is None else nxt
         self.insn_count += i
 
