@@ -44,12 +44,21 @@ class BootImage:
     high_gpa: int
 
 
-def find_multiboot_header(data):
-    """(offset, flags) of the first valid Multiboot header, or None."""
+def find_multiboot_header(data, name="image"):
+    """(offset, flags) of the first valid Multiboot header, or None if there is no magic at all.
+    A magic whose checksum is wrong, with no valid header elsewhere, is an ImageError: QEMU would not
+    boot it, and loading it as a raw binary would hide the mistake."""
+    bad_checksum_at = None
     for offset in range(0, min(HEADER_SCAN_LIMIT, len(data) - 11), 4):
         magic, flags, checksum = struct.unpack_from("<III", data, offset)
-        if magic == MULTIBOOT_HEADER_MAGIC and (magic + flags + checksum) & 0xFFFFFFFF == 0:
-            return offset, flags
+        if magic == MULTIBOOT_HEADER_MAGIC:
+            if (magic + flags + checksum) & 0xFFFFFFFF == 0:
+                return offset, flags
+            if bad_checksum_at is None:
+                bad_checksum_at = offset
+    if bad_checksum_at is not None:
+        raise ImageError(f"{name}: Multiboot header at offset {bad_checksum_at:#x} has a bad checksum "
+                         "(magic + flags + checksum must be 0 mod 2^32)")
     return None
 
 
@@ -95,7 +104,7 @@ def parse_image(data, load_addr=None, name="image"):
     """Decide the kind of image and plan its segments (no RAM checks yet: see check_fits)."""
     if not data:
         raise ImageError(f"{name}: file is empty")
-    header = find_multiboot_header(data)
+    header = find_multiboot_header(data, name)
     if header is not None:
         offset, flags = header
         if flags & FLAG_AOUT_KLUDGE:
