@@ -135,7 +135,7 @@ def test_shutdown_prints_reason_and_register_dump(monkeypatch, capsys, image):
     status, err = run_with(monkeypatch, capsys, image, at(0x100040, GuestShutdown()))
     assert status == STATUS_SHUTDOWN
     assert err.startswith("btvm: guest shutdown (triple fault) at eip=0x00100040\n")
-    for reg in ("eax=2badb002", "ebx=00009500", "esp=", "edi=", "eip=00100040", "eflags=00000002",
+    for reg in ("eax=2badb002", "ebx=00009500", "esp=", "edi=", "eip=00100040", "eflags=00000006", "esp=00006f08",
                 "cs=0008 base=00000000", "ss=0010", "gs=0010", "cr0=00000011", "cr2=", "cr3=", "cr4="):
         assert reg in err
 
@@ -227,7 +227,7 @@ def test_real_hello_and_exit(tmp_path):
 def test_real_halt(tmp_path):
     proc = real_run(tmp_path, b"\xfa\xf4")             # cli; hlt
     assert proc.returncode == STATUS_HALTED
-    assert proc.stderr == "btvm: guest halted at eip=0x00100021\n"
+    assert proc.stderr == "btvm: guest halted at eip=0x00100022\n"   # EIP after the HLT, as the SDM has it
 
 
 def test_real_max_insns(tmp_path):

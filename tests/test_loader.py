@@ -39,6 +39,7 @@ def check_entry_state(state, entry):
     assert c.eip == entry
     assert c.cr[0] & CR0_PE and not c.cr[0] & CR0_PG
     assert not c.eflags & (IF | VM)
+    assert (c.regs[4], c.eflags) == (0x6F08, 0x6)     # what QEMU's option ROM leaves
     assert c.seg[CS].base == 0 and c.seg[CS].limit == 0xFFFFFFFF and c.seg[CS].attrs & 0x4000  # D=1
     for s in (DS, SS):
         assert c.seg[s].base == 0 and c.seg[s].limit == 0xFFFFFFFF

@@ -185,9 +185,18 @@ def _zero(mem, gpa, length):
         ctypes.memset(mem.base_hva + gpa, 0, length)   # bounds checked by check_fits
 
 
+# What QEMU's multiboot option ROM leaves in ESP and EFLAGS (measured with testcases/asm/probe.asm).
+# Multiboot leaves both undefined; mirroring them keeps a guest that forgets to set a stack, or prints
+# its entry state, identical under both.
+QEMU_ENTRY_ESP = 0x6F08
+QEMU_ENTRY_EFLAGS = 0x00000006     # bit 1 and PF
+
+
 def set_entry_state(state, entry_eip, info_gpa):
     """The Multiboot machine state (platform.md): EAX = magic, EBX = info, flat protected mode."""
     state.reset_protected_flat()
     state.set_reg("eax", multiboot_info.MULTIBOOT_BOOTLOADER_MAGIC)
     state.set_reg("ebx", info_gpa)
+    state.set_reg("esp", QEMU_ENTRY_ESP)
+    state.cpu.eflags = QEMU_ENTRY_EFLAGS
     state.cpu.eip = entry_eip & 0xFFFFFFFF
