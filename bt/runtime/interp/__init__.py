@@ -1,6 +1,7 @@
 """The reference interpreter. Importing this package registers every handler module."""
 from bt.runtime.interp.core import Interpreter
 from bt.runtime.interp import ops_move, ops_control  # noqa: F401  (registration)
+from bt.runtime.interp import ops_string, ops_misc  # noqa: F401  (registration)
 from bt.runtime.interp import ops_system  # noqa: F401
 
 __all__ = ["Interpreter"]
