@@ -19,12 +19,13 @@ from image_builders import CLI_HLT, aout_image
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def run_cli(*args, module="bt", env_extra=None):
+def run_cli(*args, module="bt", env_extra=None, input=None):
     env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
     env.pop("BTVM_DEBUG", None)
     env.update(env_extra or {})
+    stdin = subprocess.DEVNULL if input is None else None
     return subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, env=env, timeout=120, cwd=REPO)
+                          stdin=stdin, input=input, env=env, timeout=120, cwd=REPO)
 
 
 @pytest.fixture
@@ -206,10 +207,10 @@ def test_machine_run_result_fields(tmp_path):
 
 # -- the real command with the real interpreter --------------------------------------------------
 
-def real_run(tmp_path, code, *opts):
+def real_run(tmp_path, code, *opts, input=None):
     path = tmp_path / "real.bin"
     path.write_bytes(aout_image(code))
-    proc = run_cli("run", str(path), *opts)
+    proc = run_cli("run", str(path), *opts, input=input)
     if proc.returncode == STATUS_UNHANDLED_FAULT and "not implemented" in proc.stderr:
         pytest.skip(f"the interpreter does not run this yet: {proc.stderr.splitlines()[0]}")
     return proc
@@ -240,3 +241,22 @@ def test_real_timeout(tmp_path):
     proc = real_run(tmp_path, b"\xeb\xfe", "--timeout", "0.5")
     assert proc.returncode == STATUS_LIMIT
     assert "time limit" in proc.stderr
+
+
+def test_real_echo_from_stdin(tmp_path):
+    code = bytes.fromhex(
+        "66bafd03"      # start: mov dx, 0x3fd
+        "ec"            # poll:  in al, dx
+        "a801"          #        test al, 1          ; LSR.DR
+        "74fb"          #        jz poll
+        "66baf803"      #        mov dx, 0x3f8
+        "ec"            #        in al, dx           ; RBR
+        "3c71"          #        cmp al, 'q'
+        "7403"          #        je done
+        "ee"            #        out dx, al          ; echo
+        "ebeb"          #        jmp start
+        "66baf400"      # done:  mov dx, 0xf4
+        "b009"          #        mov al, 9
+        "ee")           #        out dx, al
+    proc = real_run(tmp_path, code, "--timeout", "60", input="abcq")
+    assert (proc.returncode, proc.stdout) == (9, "abc"), proc.stderr

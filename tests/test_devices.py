@@ -36,7 +36,7 @@ def outb(m, port, value):
 # -- COM1 -----------------------------------------------------------------------------------------
 
 def test_uart_reset_values_match_qemu():
-    m = Machine(memory_size=2 << 20, stdin=None, stdout=io.BytesIO())
+    m = Machine(memory_size=2 << 20, stdin=io.BytesIO(), stdout=io.BytesIO())
     try:
         assert inb(m, IER) == 0x00
         assert inb(m, IIR) == 0x01
@@ -61,7 +61,7 @@ def test_thr_goes_to_stdout_unbuffered(machine):
 def test_thr_to_real_pipe_is_flushed_per_byte():
     r, w = os.pipe()
     with os.fdopen(w, "wb", buffering=1 << 16) as sink:
-        m = Machine(memory_size=2 << 20, stdout=sink)
+        m = Machine(memory_size=2 << 20, stdin=io.BytesIO(), stdout=sink)
         try:
             outb(m, THR, ord("A"))
             assert os.read(r, 10) == b"A"     # would block forever if the byte sat in a buffer

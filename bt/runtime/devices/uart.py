@@ -43,15 +43,18 @@ class HostInput:
     def __init__(self, source):
         self._fd = None
         self._pending = b""
-        self._eof = source is None
+        self._eof = True
         if source is None:
             return
         try:
             self._fd = source.fileno()
+            self._eof = False
         except (AttributeError, OSError, ValueError):
-            data = source.read() if hasattr(source, "read") else bytes(source)
-            self._pending = bytes(data)
-            self._eof = True
+            try:
+                data = source.read() if hasattr(source, "read") else bytes(source)
+                self._pending = bytes(data)
+            except (OSError, ValueError, TypeError):
+                pass   # an unusable input (e.g. a test runner's stdin stand-in): no input at all
 
     def take(self, limit):
         """Up to `limit` bytes that are available now, without waiting."""
@@ -95,6 +98,9 @@ class Uart16550:
     access_sizes = (1,)
 
     def __init__(self, stdin=None, stdout=None):
+        """stdin/stdout None mean the process's own; pass io.BytesIO objects to script or capture."""
+        if stdin is None:
+            stdin = getattr(sys.stdin, "buffer", sys.stdin)
         if stdout is None:
             stdout = sys.stdout.buffer
         self.input = HostInput(stdin)
