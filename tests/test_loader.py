@@ -109,6 +109,15 @@ def test_elf_segments_at_physical_addresses(tmp_path, mem):
     check_entry_state(state, 0x100000)
 
 
+def test_elf_virtual_entry_moves_to_its_physical_place(tmp_path, mem):
+    # A higher-half kernel: e_entry is a virtual address inside an executable segment whose p_paddr
+    # differs; QEMU's load_elf enters at the physical address (checked under qemu-system-i386).
+    text = b"\x90" * 16 + CLI_HLT
+    data = elf32([(0x100000, text, len(text), 0xC0100000)], entry=0xC0100010)
+    _, state = load(tmp_path, mem, data)
+    check_entry_state(state, 0x100010)
+
+
 def test_elf_with_multiboot_header_without_kludge(tmp_path, mem):
     data = elf_with_mb_header()
     image, state = load(tmp_path, mem, data)

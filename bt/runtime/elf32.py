@@ -2,7 +2,8 @@
 
 Called once per run by bt/runtime/loader.py (cold). Pure: takes the file's bytes, returns where each
 PT_LOAD segment goes, and raises ImageError with one line naming what is wrong. Segments go to their
-PHYSICAL addresses (p_paddr), as QEMU's load_elf does for -kernel; the entry point is e_entry unchanged.
+PHYSICAL addresses (p_paddr), as QEMU's load_elf does for -kernel; the entry point is e_entry, moved to
+its physical place when it lies in an executable segment whose p_vaddr differs from p_paddr (QEMU too).
 """
 import struct
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ ELFDATA2LSB = 1
 ET_EXEC = 2
 EM_386, EM_X86_64 = 3, 62
 PT_LOAD = 1
+PF_X = 1
 
 _EHDR = struct.Struct("<16sHHIIIIIHHHHHH")    # Elf32_Ehdr, 52 bytes
 _PHDR = struct.Struct("<IIIIIIII")            # Elf32_Phdr, 32 bytes
@@ -63,8 +65,9 @@ def parse_elf32(data, name="image"):
         raise ImageError(f"{name}: ELF program headers run past the end of the file "
                          f"(offset {e_phoff:#x}, {e_phnum} x {e_phentsize} bytes, file {len(data)} bytes)")
     segments = []
+    entry = e_entry
     for i in range(e_phnum):
-        (p_type, p_offset, _vaddr, p_paddr, p_filesz, p_memsz, _pflags, _align) = \
+        (p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_flags, _align) = \
             _PHDR.unpack_from(data, e_phoff + i * e_phentsize)
         if p_type != PT_LOAD or p_memsz == 0:
             continue
@@ -77,6 +80,10 @@ def parse_elf32(data, name="image"):
         if p_paddr + p_memsz > 1 << 32:
             raise ImageError(f"{name}: ELF segment {i} at {p_paddr:#x} (+{p_memsz:#x}) wraps past 4 GiB")
         segments.append(Segment(p_paddr, bytes(data[p_offset:p_offset + p_filesz]), p_memsz))
+        if (p_vaddr != p_paddr and p_vaddr <= e_entry < p_vaddr + p_filesz and p_flags & PF_X):
+            # e_entry is virtual: QEMU's load_elf moves it into the executable segment's physical
+            # place, so a kernel linked higher-half with AT() load addresses starts where it lies.
+            entry = e_entry - p_vaddr + p_paddr
     if not segments:
         raise ImageError(f"{name}: ELF file has no loadable (PT_LOAD) segments")
-    return ElfImage(e_entry, tuple(segments))
+    return ElfImage(entry, tuple(segments))
