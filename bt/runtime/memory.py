@@ -5,7 +5,7 @@ reads and writes it on every guest access (hot), and native code will address it
 
 Isolation: the RAM is mapped between two PROT_NONE guard regions, so a host access that strays outside
 the guest's RAM faults in the host instead of silently reading host memory. Physical addresses past the
-end of RAM are "unbacked": reads return UNBACKED_BYTE in every byte, writes are dropped (as QEMU's pc
+end of RAM are "unbacked": reads return 0 (UNBACKED_BYTE), writes are dropped (as QEMU's pc
 machine does for unassigned memory).
 """
 import ctypes
@@ -14,7 +14,7 @@ import mmap
 PAGE_SIZE = 4096
 GUARD_SIZE = 64 * 1024
 _PROT_NONE = 0
-UNBACKED_BYTE = 0xFF
+UNBACKED_BYTE = 0x00
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.mmap.restype = ctypes.c_void_p
