@@ -1,4 +1,4 @@
-"""The `btvm` command line: `btvm run IMAGE [options]`.
+"""The `btvm` command line: `btvm run IMAGE [options]`, `btvm table`.
 
 Entry point of the console script, of `python -m bt` and of `python -m bt.cli` (cold). Turns options into
 a Machine, runs it and turns the RunResult into a message on stderr and the process exit status:
@@ -91,7 +91,16 @@ def build_parser():
                      help="stop after S seconds of host time")
     run.add_argument("--load-addr", type=parse_address, default=None, metavar="ADDR",
                      help="where a raw binary without a Multiboot header goes (default 0x100000)")
+    sub.add_parser("table", help="print the instruction table and what each engine implements",
+                   description="Print THE instruction table (flags read/written/undefined, block end, "
+                               "sensitive) with the instructions each engine implements.")
     return parser
+
+
+def cmd_table(args):
+    from bt.tools.table_report import format_table
+    print(format_table())
+    return 0
 
 
 def _err(message):
@@ -141,6 +150,8 @@ def main(argv=None):
         if args.command is None:
             parser.print_help(sys.stderr)
             return STATUS_IMAGE_ERROR
+        if args.command == "table":
+            return cmd_table(args)
         return cmd_run(args)
     except UsageError as e:
         _err(f"error: {e} (see btvm run --help)")
