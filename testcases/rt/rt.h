@@ -1,4 +1,4 @@
-/* Declarations of the guest runtime (rt/*.asm) for the C test programs. */
+/* Declarations of the guest runtime (the rt directory) for the C test programs. */
 #ifndef RT_H
 #define RT_H
 typedef unsigned char u8;
