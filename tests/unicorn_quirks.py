@@ -1,0 +1,39 @@
+"""Where Unicorn 2.1 (QEMU TCG) deviates from the Intel SDM, and how the differential tests correct it.
+
+Used by tests/diff_check.py (every case) and pinned by tests/test_unicorn_quirks.py, which fails when
+a Unicorn upgrade fixes a quirk (then delete the workaround here). Test-time only.
+
+  ret-imm16-sign     RET imm16 (C2 iw) adds the SIGN-extended imm16 to ESP (QEMU loads it with a
+                     signed 16-bit code fetch); the SDM zero-extends it. Correction: ESP += 0x10000
+                     when imm16 >= 0x8000.
+  lock-neg-flags     LOCK NEG m8/m16/m32 stores the right result but computes the flags from the
+                     negated old value as if it were NEG of the result (e.g. NEG [1] -> 0xFF with SF=0
+                     PF=0). Correction: Unicorn runs the instruction with LOCK replaced by a DS override
+                     (same length; LOCK changes nothing on one CPU, segment bases are all 0).
+"""
+from dataclasses import replace
+
+from bt.frontend.decoder import IMM
+from bt.runtime.state import ESP
+
+LOCK, DS_OVERRIDE = 0xF0, 0x3E
+M32 = 0xFFFFFFFF
+
+
+def unicorn_code(case):
+    """The bytes Unicorn runs for `case` (lock-neg-flags: LOCK replaced)."""
+    code = case.code
+    if case.insn.name == "neg" and case.insn.lock:
+        return code.replace(bytes([LOCK]), bytes([DS_OVERRIDE]), 1)
+    return code
+
+
+def correct(case, outcome):
+    """Unicorn's `outcome` for `case` with known deviations from the SDM undone."""
+    insn = case.insn
+    if outcome.fault is None and insn.name == "ret" and insn.operands and insn.operands[0].kind == IMM \
+            and insn.operands[0].imm >= 0x8000:
+        regs = list(outcome.regs)
+        regs[ESP] = (regs[ESP] + 0x10000) & M32
+        return replace(outcome, regs=regs)
+    return outcome
