@@ -82,7 +82,6 @@ main:
     ; known: after cmp 1, 2 (signed and unsigned less)
     mov eax, 1
     cmp eax, 2
-    mov edx, 0
     pushfd
     pop edx
     JCCS b, be, l, le, ne, s, a, ae, g, ge, e, o, no, p, np, ns
