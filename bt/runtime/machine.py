@@ -31,6 +31,7 @@ STATUS_INTERRUPTED = 130          # Ctrl-C, as a shell reports SIGINT
 # name -> "module:Class"; imported only when chosen, so a broken engine cannot break the others.
 ENGINES = {
     "interp": "bt.runtime.interp:Interpreter",
+    "jit": "bt.runtime.jit_engine:Jit",
 }
 
 _LIMIT_NAMES = {"max-insns": "instruction limit (--max-insns)", "timeout": "time limit (--timeout)"}

@@ -5,7 +5,7 @@ addresses. With paging off (all the machine has so far) linear == physical. Phys
 RAM follow platform.md: reads give all-ones, writes are dropped.
 
 Writes to pages that hold decoded code go through `interp.code_write(pa, size)`, which invalidates
-overlapping decoded blocks (self-modifying code); `interp.code_pages` is the set of such page numbers.
+overlapping decoded code (self-modifying code); `interp.code_pages` is the CodeTracker's page dict.
 """
 import struct
 

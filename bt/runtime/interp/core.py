@@ -19,6 +19,7 @@ from bt.frontend import table
 from bt.frontend.decoder import Decoder, DecodeError, REG, IMM, MEM, MAX_INSN_LEN
 from bt.runtime import flags
 from bt.runtime.events import GuestFault, GuestExit, GuestHalt, LimitReached, UD, GP
+from bt.runtime.code_tracker import CodeTracker
 from bt.runtime.interp.access import build_access
 from bt.runtime.interp.registry import HANDLERS
 from bt.runtime.state import W_EIP, W_SEG_BASE, W_CPL, ESP, SS
@@ -38,7 +39,7 @@ class _SmcAbort(Exception):
 
 
 class Block:
-    __slots__ = ("eip", "ops", "insns", "end_eip", "pages", "lo", "hi")
+    __slots__ = ("eip", "ops", "insns", "end_eip", "lo", "hi", "region")
 
     def __init__(self, eip, ops, insns, lo, hi):
         self.eip = eip
@@ -46,7 +47,7 @@ class Block:
         self.insns = insns      # the decoded Insn of each closure
         self.end_eip = insns[-1].next_address
         self.lo, self.hi = lo, hi          # physical byte range [lo, hi) the block was decoded from
-        self.pages = set(range(lo >> PAGE_SHIFT, ((hi - 1) >> PAGE_SHIFT) + 1))
+        self.region = None
 
 
 class Interpreter:
@@ -58,7 +59,10 @@ class Interpreter:
         self.io = machine.io
         self.decoder = Decoder()
         self.blocks = {}            # eip -> Block
-        self.code_pages = {}        # page number -> list of Blocks decoded from it
+        if getattr(machine, "code", None) is None:
+            machine.code = CodeTracker()
+        self.code = machine.code    # shared with the JIT: writes to decoded code invalidate it
+        self.code_pages = self.code.pages
         self.smc = False
         self.insn_count = 0
         self.rd8, self.rd16, self.rd32, self.wr8, self.wr16, self.wr32 = build_access(self)
@@ -174,8 +178,8 @@ class Interpreter:
                 break
         block = Block(eip, ops, insns, eip, max(eip + 1, insns[-1].address + insns[-1].size))
         self.blocks[eip] = block
-        for p in block.pages:
-            self.code_pages.setdefault(p, []).append(block)
+        block.region = self.code.add(block.lo, block.hi, self)
+        block.region.tag = block
         return block
 
     def compile(self, insn):
@@ -198,30 +202,20 @@ class Interpreter:
         return checked
 
     def code_write(self, pa, size):
-        """A guest write to [pa, pa+size) hit a page with decoded code: drop overlapping blocks."""
-        page = pa >> PAGE_SHIFT
-        blocks = self.code_pages.get(page, [])
-        hit = [b for b in blocks if b.lo < pa + size and pa < b.hi]
-        for b in hit:
-            self.invalidate(b)
-        if hit:
+        """A guest write to [pa, pa+size) hit a page with code (ours or the JIT's): invalidate it.
+        If any code was hit, the current block stops after this instruction."""
+        if self.code.write(pa, size):
             self.smc = True
 
-    def invalidate(self, block):
+    def on_invalidate(self, region):
+        block = region.tag
         if self.blocks.get(block.eip) is block:
             del self.blocks[block.eip]
-        for p in block.pages:
-            lst = self.code_pages.get(p)
-            if lst is not None:
-                if block in lst:
-                    lst.remove(block)
-                if not lst:
-                    del self.code_pages[p]
 
     def flush(self):
         """Forget every decoded block (mode changes: paging, CR3, segment reloads of CS)."""
         self.blocks.clear()
-        self.code_pages.clear()
+        self.code.clear(self)
 
     # ---- operand access, used by handler factories --------------------------------------------
 

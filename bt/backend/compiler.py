@@ -1,0 +1,97 @@
+"""LLVM IR text -> native code, with llvmlite's MCJIT (cold: translation-cache misses).
+
+One NativeCompiler per JIT engine. `compile(functions_ir)` takes the text of several functions (a
+batch of blocks), wraps it in one module with the declarations blocks use, verifies it (the PyPI
+llvmlite has LLVM assertions on: malformed IR must never reach codegen), runs the tier's passes, adds
+it to the execution engine and returns the native address of each function.
+
+Tiers (decided from the measurements in ../shared/notes/jit-costs.md and bench/):
+- quick: no IR optimisation, codegen at -O0 level... see QUICK_CODEGEN_OPT; the cheap path for cold code.
+- hot: the O2 pipeline and codegen at O2, for blocks that run often.
+"""
+import time
+
+import llvmlite.binding as llvm
+
+QUICK_CODEGEN_OPT = 1
+HOT_CODEGEN_OPT = 2
+
+_PRELUDE = """
+declare i8 @llvm.ctpop.i8(i8)
+"""
+_EPILOGUE = """
+!0 = !{!"branch_weights", i32 2000, i32 1}
+"""
+
+_initialized = False
+
+
+def _init_llvm():
+    global _initialized
+    if not _initialized:
+        llvm.initialize_native_target()
+        llvm.initialize_native_asmprinter()
+        _initialized = True
+
+
+class CompileTimes:
+    """Accumulated seconds per compilation step (for --stats and bench/)."""
+
+    def __init__(self):
+        self.parse = self.optimize = self.codegen = 0.0
+        self.modules = self.functions = 0
+
+
+class NativeCompiler:
+    def __init__(self):
+        _init_llvm()
+        self.triple = llvm.get_process_triple()
+        target = llvm.Target.from_triple(self.triple)
+        self._target = target
+        self.engines = {}
+        for tier, level in (("quick", QUICK_CODEGEN_OPT), ("hot", HOT_CODEGEN_OPT)):
+            tm = target.create_target_machine(opt=level, jit=True)
+            self.engines[tier] = llvm.create_mcjit_compiler(llvm.parse_assembly(""), tm)
+        self._asm_tm = target.create_target_machine(opt=QUICK_CODEGEN_OPT)
+        self.times = CompileTimes()
+        self.last_module_text = ""
+
+    def module_text(self, functions_ir):
+        return f'target triple = "{self.triple}"\n{_PRELUDE}\n' + "\n\n".join(functions_ir) + _EPILOGUE
+
+    def compile(self, functions_ir, names, tier="quick"):
+        """Compile a batch of functions; returns {name: native address}."""
+        t0 = time.perf_counter()
+        text = self.module_text(functions_ir)
+        module = llvm.parse_assembly(text)
+        module.verify()
+        t1 = time.perf_counter()
+        if tier == "hot":
+            self.optimize(module, 2)
+        t2 = time.perf_counter()
+        engine = self.engines[tier]
+        engine.add_module(module)
+        engine.finalize_object()
+        addresses = {name: engine.get_function_address(name) for name in names}
+        t3 = time.perf_counter()
+        self.times.parse += t1 - t0
+        self.times.optimize += t2 - t1
+        self.times.codegen += t3 - t2
+        self.times.modules += 1
+        self.times.functions += len(names)
+        self.last_module_text = text
+        return addresses
+
+    def optimize(self, module, level):
+        tm = self._target.create_target_machine(opt=level)
+        pto = llvm.create_pipeline_tuning_options(speed_level=level)
+        pb = llvm.create_pass_builder(tm, pto)
+        pb.getModulePassManager().run(module, pb)
+
+    def assembly(self, functions_ir, tier="quick"):
+        """Host assembly of functions (for `btvm explain`); compiles a throwaway module."""
+        module = llvm.parse_assembly(self.module_text(functions_ir))
+        module.verify()
+        if tier == "hot":
+            self.optimize(module, 2)
+        return self._asm_tm.emit_assembly(module)

@@ -1,0 +1,54 @@
+"""The JIT context: what native code needs besides the CPU state, in one fixed ctypes layout.
+
+Created by bt/runtime/jit_engine.py; every translated block and the native dispatcher receive a
+pointer to it (second argument, the first is the CpuState). Python writes the pointers once and the
+budget before each dispatch; native code updates the budget and the counters. Field offsets are what
+the IR in bt/backend/ addresses, via `field_offset`.
+
+Lookup table: LOOKUP_SIZE direct-mapped entries keyed by linear EIP (`tags`, u32) with the native
+function of the translation (`fns`, u64). Empty entries hold tag EMPTY_TAG and the miss stub, so
+native code never calls a null pointer. It caches translations valid in the current mode only: Python
+clears it when the mode changes (CS base, CPL, paging) and entries when translations are invalidated.
+"""
+import ctypes
+
+LOOKUP_BITS = 14
+LOOKUP_SIZE = 1 << LOOKUP_BITS
+EMPTY_TAG = 0xFFFFFFFF
+
+# Block and dispatcher exit codes (i32 return values). 0 means "continue at state.eip".
+EXIT_NEXT = 0
+EXIT_MISS = 1          # no translation for state.eip in the lookup table
+EXIT_BUDGET = 2        # the instruction budget ran out: Python checks limits, devices, deadline
+EXIT_INTERP = 3        # run the instruction at state.eip in the interpreter (callout or no lowering)
+EXIT_SLOW_MEM = 4      # a memory access left the shadow fast path; state is precise at state.eip
+EXIT_NAMES = {EXIT_NEXT: "next", EXIT_MISS: "miss", EXIT_BUDGET: "budget", EXIT_INTERP: "callout",
+              EXIT_SLOW_MEM: "slow-mem"}
+
+# Shadow page table entry bits (u32 per guest-virtual page: gpa page base | bits).
+SHADOW_VALID = 1
+
+
+class JitContext(ctypes.Structure):
+    _fields_ = [
+        ("ram", ctypes.c_void_p),            # host address of guest-physical 0
+        ("shadow_read", ctypes.c_void_p),    # u32[1 << 20]: gva page -> gpa page | SHADOW_VALID
+        ("shadow_write", ctypes.c_void_p),   # same, but only pages writable without a callout
+        ("tags", ctypes.c_void_p),           # u32[LOOKUP_SIZE]
+        ("fns", ctypes.c_void_p),            # u64[LOOKUP_SIZE]
+        ("materialize", ctypes.c_void_p),    # i32 (ptr state): folds lazy flags into eflags
+        ("budget", ctypes.c_int64),          # guest instructions left before EXIT_BUDGET
+        ("exit_info", ctypes.c_uint32),      # callout kind for EXIT_INTERP
+        ("pad", ctypes.c_uint32),
+        ("chained", ctypes.c_uint64),        # block-to-block transfers that skipped the dispatcher
+        ("dispatched", ctypes.c_uint64),     # blocks entered from the dispatcher loop
+    ]
+
+
+def field_offset(name):
+    return getattr(JitContext, name).offset
+
+
+def lookup_index(eip):
+    """The lookup-table slot of a linear EIP; the IR computes the same function."""
+    return (eip ^ (eip >> LOOKUP_BITS)) & (LOOKUP_SIZE - 1)

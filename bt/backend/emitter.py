@@ -1,0 +1,510 @@
+"""BlockEmitter: writes the LLVM IR (as text) of one translated guest block.
+
+@fileoverview How a block is lowered (read this before writing a lowering in bt/backend/lower_*.py)
+- The block is `define i32 @tb_<eip>(ptr %st, ptr %ctx)`: %st is the CpuState, %ctx the JitContext
+  (bt/backend/context.py). It returns an exit code of context.py.
+- Guest registers live in SSA values: the first read of a register loads it in the entry block, writes
+  only rebind the name (`set_reg`), and every exit stores the registers the block changed. Values have
+  their guest width: i8, i16 or i32.
+- Flags are symbolic at translation time (`FlagState`): each arithmetic flag is known to come from the
+  block's entry, from an arithmetic *record* (kind, size, a, b, result) or from an i1 value. A flag is
+  computed in IR only where something reads it, or at an exit where it must be stored; an exit whose
+  six flags all come from one ADD/ADC/SUB/SBB/LOGIC record stores that record in the lazy-flag fields
+  (cc_op/cc_a/cc_b/cc_res, the format of bt/runtime/flags.py) instead of computing anything.
+- Memory goes through the shadow page table: one load of the entry for the page, a check, and a host
+  access inside guest RAM. Anything else takes a *side exit*: the state as it was before the current
+  instruction is stored and the block returns EXIT_SLOW_MEM, so the interpreter re-executes that
+  instruction (precise state, whatever the slow case: unbacked memory, code pages, faults).
+  Consequence for lowerings: an instruction may store to guest memory at most once, and only after
+  every access that can side-exit.
+- Block ends store EIP, charge the instruction budget and, when the budget allows and the lookup table
+  has the target, `musttail` call the next block directly (chaining) without returning to Python.
+Cold: runs once per translated block (target: well under 100 µs per guest instruction).
+"""
+from bt.backend.context import (EXIT_NEXT, EXIT_INTERP, EXIT_SLOW_MEM, LOOKUP_BITS, LOOKUP_SIZE,
+                                SHADOW_VALID, field_offset, lookup_index)
+from bt.runtime.flags import CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC
+from bt.runtime.state import (CpuState, CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, W_SEG_BASE, offset_of)
+
+ARITH_BITS = (CF, PF, AF, ZF, SF, OF)
+BIT_INDEX = {CF: 0, PF: 2, AF: 4, ZF: 6, SF: 7, OF: 11}
+TYPE = {1: "i8", 2: "i16", 4: "i32", 8: "i64"}
+LAZY_STORABLE = (CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC)
+ENTRY = ("entry",)
+
+OFF_EIP, OFF_EFLAGS = offset_of("eip"), offset_of("eflags")
+OFF_CC = {n: offset_of(n) for n in ("cc_op", "cc_a", "cc_b", "cc_res")}
+
+
+class Unsupported(Exception):
+    """This instruction (form) has no native lowering: the block ends before it and the interpreter
+    runs it (EXIT_INTERP)."""
+
+
+class Record:
+    """An arithmetic result whose flags have not been computed (see FlagState)."""
+    __slots__ = ("kind", "size", "a", "b", "res", "cin")
+
+    def __init__(self, kind, size, a, b, res, cin=None):
+        self.kind, self.size, self.a, self.b, self.res, self.cin = kind, size, a, b, res, cin
+
+
+class Snapshot:
+    """The guest state at an instruction boundary: what a side exit stores."""
+    __slots__ = ("regs", "dirty", "flags", "done", "eip")
+
+    def __init__(self, regs, dirty, flags, done, eip):
+        self.regs, self.dirty, self.flags, self.done, self.eip = regs, dirty, flags, done, eip
+
+
+class BlockEmitter:
+    def __init__(self, name, eip):
+        self.name = name
+        self.entry = []         # entry-block lines (loads of state and context fields)
+        self.body = []          # the main chain
+        self.tail = []          # side-exit and exit blocks
+        self._n = 0
+        self._entry_cache = {}
+        self.regs = {}          # gpr number -> i32 SSA name
+        self.dirty = set()
+        self.fsrc = {bit: ENTRY for bit in ARITH_BITS}
+        self._fcache = {}       # (id(source), bit) -> i1 name, valid on the main chain
+        self._records = []
+        self.done = 0           # guest instructions completed so far
+        self.eip = eip          # address of the instruction being lowered
+        self.ended = False
+        self.exits = 0
+        self.insn_start = None
+
+    # ---- names and lines ----------------------------------------------------------------------
+
+    def tmp(self, hint="t"):
+        self._n += 1
+        return f"%{hint}.{self._n}"
+
+    def label(self, hint="L"):
+        self._n += 1
+        return f"{hint}.{self._n}"
+
+    def emit(self, text, hint="t"):
+        """Append `<name> = text` to the main chain and return the name."""
+        name = self.tmp(hint)
+        self.body.append(f"  {name} = {text}")
+        return name
+
+    def line(self, text):
+        self.body.append(f"  {text}")
+
+    def start_block(self, label):
+        self.body.append(f"{label}:")
+
+    def _entry_value(self, key, text, hint):
+        name = self._entry_cache.get(key)
+        if name is None:
+            name = self.tmp(hint)
+            self.entry.append(f"  {name} = {text}")
+            self._entry_cache[key] = name
+        return name
+
+    def st_ptr(self, offset):
+        return self._entry_value(("st", offset), f"getelementptr i8, ptr %st, i64 {offset}", "p")
+
+    def ctx_field(self, name, typ="ptr"):
+        ptr = self._entry_value(("ctxp", name), f"getelementptr i8, ptr %ctx, i64 {field_offset(name)}", "cp")
+        return self._entry_value(("ctx", name), f"load {typ}, ptr {ptr}", name)
+
+    # ---- instruction boundaries ---------------------------------------------------------------
+
+    def begin_insn(self, insn):
+        self.eip = insn.address
+        self.insn_start = Snapshot(dict(self.regs), set(self.dirty), dict(self.fsrc), self.done, insn.address)
+        self._mark = (len(self.body), len(self.tail), dict(self._fcache), self.exits)
+
+    def rollback(self):
+        """Forget the IR of the current instruction (its lowering raised Unsupported)."""
+        body_len, tail_len, fcache, exits = self._mark
+        del self.body[body_len:]
+        del self.tail[tail_len:]
+        snap = self.insn_start
+        self.regs, self.dirty, self.fsrc = dict(snap.regs), set(snap.dirty), dict(snap.flags)
+        self._fcache, self.exits, self.ended = fcache, exits, False
+
+    def end_insn(self):
+        self.done += 1
+
+    # ---- registers --------------------------------------------------------------------------------
+
+    def reg32(self, r):
+        name = self.regs.get(r)
+        if name is None:
+            ptr = self.st_ptr(4 * r)
+            name = self._entry_value(("reg", r), f"load i32, ptr {ptr}", f"r{r}")
+            self.regs[r] = name
+        return name
+
+    def reg(self, r, size, high8=False):
+        full = self.reg32(r)
+        if size == 4:
+            return full
+        if high8:
+            shifted = self.emit(f"lshr i32 {full}, 8")
+            return self.emit(f"trunc i32 {shifted} to i8")
+        return self.emit(f"trunc i32 {full} to {TYPE[size]}")
+
+    def set_reg32(self, r, value):
+        self.regs[r] = value
+        self.dirty.add(r)
+
+    def set_reg(self, r, value, size, high8=False):
+        if size == 4:
+            return self.set_reg32(r, value)
+        full = self.reg32(r)
+        wide = self.emit(f"zext {TYPE[size]} {value} to i32")
+        if high8:
+            wide = self.emit(f"shl i32 {wide}, 8")
+            keep = 0xFFFF00FF
+        else:
+            keep = 0xFFFF0000 if size == 2 else 0xFFFFFF00
+        kept = self.emit(f"and i32 {full}, {_s32(keep)}")
+        self.set_reg32(r, self.emit(f"or i32 {kept}, {wide}"))
+
+    # ---- values -------------------------------------------------------------------------------
+
+    def const(self, value, size):
+        bits = 8 * size
+        value &= (1 << bits) - 1
+        return str(value - (1 << bits) if value >> (bits - 1) else value)
+
+    def zext(self, value, from_size, to_size=4):
+        if from_size == to_size:
+            return value
+        return self.emit(f"zext {TYPE[from_size]} {value} to {TYPE[to_size]}")
+
+    def sext(self, value, from_size, to_size=4):
+        if from_size == to_size:
+            return value
+        return self.emit(f"sext {TYPE[from_size]} {value} to {TYPE[to_size]}")
+
+    def trunc(self, value, from_size, to_size):
+        if from_size == to_size:
+            return value
+        return self.emit(f"trunc {TYPE[from_size]} {value} to {TYPE[to_size]}")
+
+    # ---- memory -------------------------------------------------------------------------------
+
+    def seg_base(self, seg):
+        ptr = self.st_ptr(4 * W_SEG_BASE[seg])
+        return self._entry_value(("seg", seg), f"load i32, ptr {ptr}", f"segbase{seg}")
+
+    def linear(self, seg, offset):
+        return self.emit(f"add i32 {self.seg_base(seg)}, {offset}", "lin")
+
+    def host_address(self, addr, size, write):
+        """Shadow fast path for an access of `size` bytes at linear `addr`; side-exits otherwise."""
+        table = self.ctx_field("shadow_write" if write else "shadow_read")
+        ram = self.ctx_field("ram")
+        page = self.emit(f"lshr i32 {addr}, 12")
+        page64 = self.emit(f"zext i32 {page} to i64")
+        slot = self.emit(f"getelementptr i32, ptr {table}, i64 {page64}")
+        entry = self.emit(f"load i32, ptr {slot}", "pte")
+        offset = self.emit(f"and i32 {addr}, 4095")
+        valid = self.emit(f"and i32 {entry}, {SHADOW_VALID}")
+        if size > 1:
+            fits = self.emit(f"icmp ule i32 {offset}, {4096 - size}")
+            mapped = self.emit(f"icmp ne i32 {valid}, 0")
+            ok = self.emit(f"and i1 {fits}, {mapped}")
+        else:
+            ok = self.emit(f"icmp ne i32 {valid}, 0")
+        self.side_exit_unless(ok, EXIT_SLOW_MEM)
+        frame = self.emit(f"and i32 {entry}, -4096")
+        gpa = self.emit(f"or i32 {frame}, {offset}", "gpa")
+        gpa64 = self.emit(f"zext i32 {gpa} to i64")
+        return self.emit(f"getelementptr i8, ptr {ram}, i64 {gpa64}", "hva")
+
+    def load(self, addr, size):
+        hva = self.host_address(addr, size, write=False)
+        return self.emit(f"load {TYPE[size]}, ptr {hva}, align 1", "m")
+
+    def store(self, addr, value, size):
+        hva = self.host_address(addr, size, write=True)
+        self.line(f"store {TYPE[size]} {value}, ptr {hva}, align 1")
+
+    # ---- flags --------------------------------------------------------------------------------
+
+    def record(self, kind, size, a, b, res, cin=None):
+        """An arithmetic instruction's flags, lazily: all six come from this record (INC/DEC keep CF)."""
+        rec = Record(kind, size, a, b, res, cin)
+        self._records.append(rec)      # keeps ids unique for the flag cache
+        for bit in ARITH_BITS:
+            if not (bit == CF and kind in (CC_INC, CC_DEC)):
+                self.fsrc[bit] = rec
+
+    def set_flag(self, bit, value_i1):
+        self.fsrc[bit] = ("val", value_i1)
+
+    def flag(self, bit):
+        """The current value of one arithmetic flag as an i1 on the main chain."""
+        return self._flag(bit, self.fsrc[bit], self._fcache, self.emit)
+
+    def _flag(self, bit, src, cache, emit):
+        if isinstance(src, tuple) and src[0] == "val":
+            return src[1]
+        key = (id(src), bit)
+        if key in cache:
+            return cache[key]
+        if src is ENTRY:
+            ef = self.entry_eflags()
+            v = emit(f"and i32 {ef}, {bit}")
+            value = emit(f"icmp ne i32 {v}, 0", "f")
+        else:
+            value = _record_flag(src, bit, emit)
+        cache[key] = value
+        return value
+
+    def entry_eflags(self):
+        """EFLAGS at block entry with lazy flags folded in (one call to the native materializer)."""
+        fn = self.ctx_field("materialize")
+        return self._entry_value(("eflags",), f"call i32 {fn}(ptr %st)", "eflags0")
+
+    def df_set(self):
+        ptr = self.st_ptr(OFF_EFLAGS)
+        ef = self._entry_value(("eflags_raw",), f"load i32, ptr {ptr}", "eflags")
+        bit = self.emit(f"and i32 {ef}, 1024")
+        return self.emit(f"icmp ne i32 {bit}, 0")
+
+    def condition(self, cc):
+        """Condition code cc (0..15, x86 order) as an i1 (SDM Vol. 1, Appendix B)."""
+        src = self.fsrc
+        base = cc >> 1
+        # Fast forms straight from a compare/subtract record, as a compiler would emit them.
+        rec = src[ZF]
+        if isinstance(rec, Record) and rec.kind in (CC_SUB,) and all(src[b] is rec for b in ARITH_BITS):
+            t = TYPE[rec.size]
+            pred = {1: "ult", 3: "ule", 6: "slt", 7: "sle"}.get(base)
+            if pred:
+                r = self.emit(f"icmp {pred} {t} {rec.a}, {rec.b}")
+                return self._negate(r) if cc & 1 else r
+        if base == 0:
+            r = self.flag(OF)
+        elif base == 1:
+            r = self.flag(CF)
+        elif base == 2:
+            r = self.flag(ZF)
+        elif base == 3:
+            r = self.emit(f"or i1 {self.flag(CF)}, {self.flag(ZF)}")
+        elif base == 4:
+            r = self.flag(SF)
+        elif base == 5:
+            r = self.flag(PF)
+        elif base == 6:
+            r = self.emit(f"xor i1 {self.flag(SF)}, {self.flag(OF)}")
+        else:
+            lt = self.emit(f"xor i1 {self.flag(SF)}, {self.flag(OF)}")
+            r = self.emit(f"or i1 {self.flag(ZF)}, {lt}")
+        return self._negate(r) if cc & 1 else r
+
+    def _negate(self, value):
+        return self.emit(f"xor i1 {value}, true")
+
+    # ---- exits --------------------------------------------------------------------------------
+
+    def side_exit_unless(self, ok, code):
+        """Continue on the main chain if `ok`, else leave with the state before this instruction."""
+        cont, out = self.label("ok"), self.label("side")
+        self.line(f"br i1 {ok}, label %{cont}, label %{out}, !prof !0")
+        self.start_block(cont)
+        self.tail.append(f"{out}:")
+        self._store_state(self.insn_start, self.tail)
+        self.tail.append(f"  ret i32 {code}")
+
+    def exit_interp(self, info=0):
+        """End the block before the current instruction: the interpreter runs it (a VMM callout)."""
+        snap = self.insn_start
+        self._store_state(snap, self.body)
+        if info:
+            p = self.emit(f"getelementptr i8, ptr %ctx, i64 {field_offset('exit_info')}")
+            self.line(f"store i32 {info}, ptr {p}")
+        self.line(f"ret i32 {EXIT_INTERP}")
+        self.ended = True
+
+    def exit_to(self, target):
+        """End the block with a jump to constant `target` (after the current instruction)."""
+        self._exit(str(_s32(target)), constant=target)
+
+    def exit_to_value(self, target_i32):
+        self._exit(target_i32, constant=None)
+
+    def exit_branch(self, cond_i1, taken, fallthrough):
+        t, f = self.label("taken"), self.label("fall")
+        self.line(f"br i1 {cond_i1}, label %{t}, label %{f}")
+        saved_cache = dict(self._fcache)
+        self.start_block(t)
+        self._exit(str(_s32(taken)), constant=taken, final=False)
+        self._fcache = saved_cache
+        self.start_block(f)
+        self._exit(str(_s32(fallthrough)), constant=fallthrough)
+
+    def exit_fallthrough(self, target):
+        """End the block before the current instruction, continuing at `target` (its address)."""
+        self._exit(str(_s32(target)), constant=target, completed=self.done)
+
+    def _exit(self, target, constant, final=True, completed=None):
+        # By default the instruction ending the block has completed.
+        done = self.done + 1 if completed is None else completed
+        snap = Snapshot(self.regs, self.dirty, self.fsrc, done, None)
+        self._store_state(snap, self.body, eip=target)
+        budget = self._charge(done, self.body)
+        tags, fns = self.ctx_field("tags"), self.ctx_field("fns")
+        if constant is not None:
+            idx = str(lookup_index(constant))
+        else:
+            hi = self.emit(f"lshr i32 {target}, {LOOKUP_BITS}")
+            mix = self.emit(f"xor i32 {target}, {hi}")
+            idx32 = self.emit(f"and i32 {mix}, {LOOKUP_SIZE - 1}")
+            idx = self.emit(f"zext i32 {idx32} to i64")
+        tag_p = self.emit(f"getelementptr i32, ptr {tags}, i64 {idx}")
+        tag = self.emit(f"load i32, ptr {tag_p}")
+        hit = self.emit(f"icmp eq i32 {tag}, {target}")
+        more = self.emit(f"icmp sgt i64 {budget}, 0")
+        go = self.emit(f"and i1 {hit}, {more}")
+        chain, back = self.label("chain"), self.label("back")
+        self.line(f"br i1 {go}, label %{chain}, label %{back}")
+        self.start_block(chain)
+        counter = self.emit(f"getelementptr i8, ptr %ctx, i64 {field_offset('chained')}")
+        n = self.emit(f"load i64, ptr {counter}")
+        n1 = self.emit(f"add i64 {n}, 1")
+        self.line(f"store i64 {n1}, ptr {counter}")
+        fn_p = self.emit(f"getelementptr i64, ptr {fns}, i64 {idx}")
+        fn = self.emit(f"load ptr, ptr {fn_p}")
+        r = self.emit(f"musttail call i32 {fn}(ptr %st, ptr %ctx)")
+        self.line(f"ret i32 {r}")
+        self.start_block(back)
+        self.line(f"ret i32 {EXIT_NEXT}")
+        self.exits += 1
+        if final:
+            self.ended = True
+
+    def _charge(self, done, out):
+        """Subtract `done` instructions from the budget; returns the new budget (i64)."""
+        ptr = self.ctx_field_ptr("budget")
+        b = self.tmp("budget")
+        out.append(f"  {b} = load i64, ptr {ptr}")
+        b2 = self.tmp("budget")
+        out.append(f"  {b2} = sub i64 {b}, {done}")
+        out.append(f"  store i64 {b2}, ptr {ptr}")
+        return b2
+
+    def ctx_field_ptr(self, name):
+        return self._entry_value(("ctxp", name), f"getelementptr i8, ptr %ctx, i64 {field_offset(name)}", "cp")
+
+    def _store_state(self, snap, out, eip=None):
+        """Store the registers and flags of `snap` (and EIP) to the CpuState, into lines `out`."""
+        def emit(text, hint="t"):
+            name = self.tmp(hint)
+            out.append(f"  {name} = {text}")
+            return name
+        for r in sorted(snap.dirty):
+            out.append(f"  store i32 {snap.regs[r]}, ptr {self.st_ptr(4 * r)}")
+        self._store_flags(snap.flags, out, emit)
+        target = str(_s32(snap.eip)) if eip is None else eip
+        out.append(f"  store i32 {target}, ptr {self.st_ptr(OFF_EIP)}")
+        if eip is None and snap.done:
+            self._charge(snap.done, out)
+
+    def _store_flags(self, fsrc, out, emit):
+        written = [bit for bit in ARITH_BITS if fsrc[bit] is not ENTRY]
+        if not written:
+            return
+        first = fsrc[ARITH_BITS[0]]
+        if (len(written) == 6 and isinstance(first, Record) and first.kind in LAZY_STORABLE
+                and all(fsrc[b] is first for b in ARITH_BITS)):
+            rec = first
+            cc_op = rec.kind | rec.size
+            out.append(f"  store i32 {cc_op}, ptr {self.st_ptr(OFF_CC['cc_op'])}")
+            for field, value in (("cc_a", rec.a), ("cc_b", rec.b), ("cc_res", rec.res)):
+                if value is None:
+                    continue
+                wide = value if rec.size == 4 else emit(f"zext {TYPE[rec.size]} {value} to i32")
+                out.append(f"  store i32 {wide}, ptr {self.st_ptr(OFF_CC[field])}")
+            return
+        cache = dict(self._fcache) if out is self.body else {}
+        if len(written) == 6:
+            base = emit(f"load i32, ptr {self.st_ptr(OFF_EFLAGS)}")
+        else:
+            base = self.entry_eflags()
+        mask = sum(written)
+        acc = emit(f"and i32 {base}, {_s32(~mask & 0xFFFFFFFF)}")
+        for bit in written:
+            v = self._flag(bit, fsrc[bit], cache, emit)
+            wide = emit(f"zext i1 {v} to i32")
+            if BIT_INDEX[bit]:
+                wide = emit(f"shl i32 {wide}, {BIT_INDEX[bit]}")
+            acc = emit(f"or i32 {acc}, {wide}")
+        out.append(f"  store i32 {acc}, ptr {self.st_ptr(OFF_EFLAGS)}")
+        out.append(f"  store i32 0, ptr {self.st_ptr(OFF_CC['cc_op'])}")
+
+    # ---- assembling ---------------------------------------------------------------------------
+
+    def finish(self):
+        lines = [f"define i32 @{self.name}(ptr noalias %st, ptr noalias %ctx) {{", "entry:"]
+        lines += self.entry
+        lines.append("  br label %body")
+        lines.append("body:")
+        lines += self.body
+        lines += self.tail
+        lines.append("}")
+        return "\n".join(lines)
+
+
+def _s32(value):
+    value &= 0xFFFFFFFF
+    return value - (1 << 32) if value >> 31 else value
+
+
+def _record_flag(rec, bit, emit):
+    """IR computing one arithmetic flag from a record (SDM Vol. 1, 3.4.3.1 and each instruction)."""
+    t = TYPE[rec.size]
+    kind = rec.kind
+    if bit == ZF:
+        return emit(f"icmp eq {t} {rec.res}, 0", "zf")
+    if bit == SF:
+        return emit(f"icmp slt {t} {rec.res}, 0", "sf")
+    if bit == PF:
+        low = rec.res if rec.size == 1 else emit(f"trunc {t} {rec.res} to i8")
+        ones = emit(f"call i8 @llvm.ctpop.i8(i8 {low})")
+        odd = emit(f"and i8 {ones}, 1")
+        return emit(f"icmp eq i8 {odd}, 0", "pf")
+    if kind == CC_LOGIC:
+        return "false"          # CF = OF = 0; AF undefined, 0 as on P6
+    a, b, res = rec.a, rec.b, rec.res
+    if kind in (CC_INC, CC_DEC):
+        b = "1"
+    if bit == AF:
+        x1 = emit(f"xor {t} {a}, {b}")
+        x2 = emit(f"xor {t} {x1}, {res}")
+        x3 = emit(f"and {t} {x2}, 16")
+        return emit(f"icmp ne {t} {x3}, 0", "af")
+    adding = kind in (CC_ADD, CC_ADC, CC_INC)
+    if bit == CF:
+        if kind == CC_ADD:
+            return emit(f"icmp ult {t} {res}, {a}", "cf")
+        if kind == CC_SUB:
+            return emit(f"icmp ult {t} {a}, {b}", "cf")
+        if kind == CC_ADC:
+            lt = emit(f"icmp ult {t} {res}, {a}")
+            eq = emit(f"icmp eq {t} {res}, {a}")
+        else:   # CC_SBB
+            lt = emit(f"icmp ult {t} {a}, {b}")
+            eq = emit(f"icmp eq {t} {a}, {b}")
+        both = emit(f"and i1 {eq}, {rec.cin}")
+        return emit(f"or i1 {lt}, {both}", "cf")
+    if bit == OF:
+        if adding:
+            x1 = emit(f"xor {t} {a}, {res}")
+            x2 = emit(f"xor {t} {b}, {res}")
+        else:
+            x1 = emit(f"xor {t} {a}, {b}")
+            x2 = emit(f"xor {t} {a}, {res}")
+        x3 = emit(f"and {t} {x1}, {x2}")
+        return emit(f"icmp slt {t} {x3}, 0", "of")
+    raise AssertionError(bit)

@@ -1,0 +1,133 @@
+"""The JIT's fixed native routines, written once as LLVM IR and compiled at start-up (cold):
+- bt_dispatch(st, ctx): the native dispatcher loop: look EIP up in the direct-mapped table, call the
+  block, repeat while blocks return EXIT_NEXT and the budget lasts. Returns to Python only on a miss,
+  an exhausted budget or an exit code a block returned.
+- bt_materialize(st): folds pending lazy flags (cc_op, cc_a, cc_b, cc_res: the CpuState's format of
+  bt/runtime/flags.py) into eflags. Its flag formulas are the JIT's own (bt/backend/emitter.py), not
+  the interpreter's, so the two are checked against each other.
+- bt_miss(st, ctx): what empty lookup-table slots point to.
+"""
+from bt.backend.context import EXIT_BUDGET, EXIT_MISS, LOOKUP_BITS, LOOKUP_SIZE, field_offset
+from bt.backend.emitter import ARITH_BITS, BIT_INDEX, Record, TYPE, _record_flag, _s32
+from bt.runtime.flags import CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC
+from bt.runtime.state import ARITH_FLAGS, CF, offset_of
+
+
+def dispatcher_ir():
+    st_eip = offset_of("eip")
+    return f"""
+define i32 @bt_dispatch(ptr %st, ptr %ctx) {{
+entry:
+  %budget.p = getelementptr i8, ptr %ctx, i64 {field_offset('budget')}
+  %tags.p = getelementptr i8, ptr %ctx, i64 {field_offset('tags')}
+  %fns.p = getelementptr i8, ptr %ctx, i64 {field_offset('fns')}
+  %count.p = getelementptr i8, ptr %ctx, i64 {field_offset('dispatched')}
+  %eip.p = getelementptr i8, ptr %st, i64 {st_eip}
+  %tags = load ptr, ptr %tags.p
+  %fns = load ptr, ptr %fns.p
+  br label %loop
+loop:
+  %budget = load i64, ptr %budget.p
+  %more = icmp sgt i64 %budget, 0
+  br i1 %more, label %look, label %out.budget
+look:
+  %eip = load i32, ptr %eip.p
+  %hi = lshr i32 %eip, {LOOKUP_BITS}
+  %mix = xor i32 %eip, %hi
+  %idx32 = and i32 %mix, {LOOKUP_SIZE - 1}
+  %idx = zext i32 %idx32 to i64
+  %tag.p = getelementptr i32, ptr %tags, i64 %idx
+  %tag = load i32, ptr %tag.p
+  %hit = icmp eq i32 %tag, %eip
+  br i1 %hit, label %run, label %out.miss
+run:
+  %n = load i64, ptr %count.p
+  %n1 = add i64 %n, 1
+  store i64 %n1, ptr %count.p
+  %fn.p = getelementptr i64, ptr %fns, i64 %idx
+  %fn = load ptr, ptr %fn.p
+  %r = call i32 %fn(ptr %st, ptr %ctx)
+  %next = icmp eq i32 %r, 0
+  br i1 %next, label %loop, label %out
+out:
+  ret i32 %r
+out.miss:
+  ret i32 {EXIT_MISS}
+out.budget:
+  ret i32 {EXIT_BUDGET}
+}}
+
+define i32 @bt_miss(ptr %st, ptr %ctx) {{
+  ret i32 {EXIT_MISS}
+}}
+"""
+
+
+def materialize_ir():
+    off = {n: offset_of(n) for n in ("eflags", "cc_op", "cc_a", "cc_b", "cc_res")}
+    lines = [
+        "define i32 @bt_materialize(ptr %st) {",
+        "entry:",
+        *(f"  %{n}.p = getelementptr i8, ptr %st, i64 {o}" for n, o in off.items()),
+        "  %op = load i32, ptr %cc_op.p",
+        "  %ef = load i32, ptr %eflags.p",
+        "  %a32 = load i32, ptr %cc_a.p",
+        "  %b32 = load i32, ptr %cc_b.p",
+        "  %r32 = load i32, ptr %cc_res.p",
+    ]
+    cases, bodies = [], []
+    counter = [0]
+
+    def emit_into(body):
+        def emit(text, hint="t"):
+            counter[0] += 1
+            name = f"%{hint}.{counter[0]}"
+            body.append(f"  {name} = {text}")
+            return name
+        return emit
+
+    for kind in (CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC):
+        for size in (1, 2, 4):
+            label = f"k{kind | size}"
+            cases.append(f"i32 {kind | size}, label %{label}")
+            body = [f"{label}:"]
+            emit = emit_into(body)
+            t = TYPE[size]
+            a, b, res = (v if size == 4 else emit(f"trunc i32 {v} to {t}") for v in ("%a32", "%b32", "%r32"))
+            cin = None
+            if kind in (CC_ADC, CC_SBB):
+                # The lazy format keeps no carry-in: it follows from a, b and res (full-adder identity).
+                cin = _carry_in(emit, kind, t, a, b, res)
+            rec = Record(kind, size, a, b, res, cin)
+            keep = ARITH_FLAGS & ~CF if kind in (CC_INC, CC_DEC) else ARITH_FLAGS
+            acc = emit(f"and i32 %ef, {_s32(~keep & 0xFFFFFFFF)}")
+            for bit in ARITH_BITS:
+                if not keep & bit:
+                    continue
+                v = _record_flag(rec, bit, emit)
+                wide = emit(f"zext i1 {v} to i32")
+                if BIT_INDEX[bit]:
+                    wide = emit(f"shl i32 {wide}, {BIT_INDEX[bit]}")
+                acc = emit(f"or i32 {acc}, {wide}")
+            body += [f"  store i32 {acc}, ptr %eflags.p", "  store i32 0, ptr %cc_op.p", f"  ret i32 {acc}"]
+            bodies += body
+    lines.append(f"  switch i32 %op, label %concrete [ {' '.join(cases)} ]")
+    lines += ["concrete:", "  ret i32 %ef"]
+    lines += bodies
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _carry_in(emit, kind, t, a, b, res):
+    """ADC: res = a + b + cin, so cin = (res - a - b) != 0; SBB: res = a - b - cin."""
+    if kind == CC_ADC:
+        s = emit(f"add {t} {a}, {b}")
+        d = emit(f"sub {t} {res}, {s}")
+    else:
+        s = emit(f"sub {t} {a}, {b}")
+        d = emit(f"sub {t} {s}, {res}")
+    return emit(f"icmp ne {t} {d}, 0", "cin")
+
+
+def runtime_module_ir():
+    return dispatcher_ir() + "\n" + materialize_ir()

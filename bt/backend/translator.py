@@ -1,0 +1,91 @@
+"""Guest block -> LLVM IR: decode with the frontend, rewrite sensitive instructions into callouts,
+lower the rest with the registered lowerings (cold: a translation-cache miss).
+
+`translate(fetch, decoder, eip)` returns a BlockIR: the function name, its IR text, the decoded
+instructions and the guest-physical byte range it was made from. A block ends at a control transfer,
+a callout (the block exits to the VMM *before* the sensitive instruction), an instruction without a
+native lowering (likewise, the interpreter runs it), a page boundary or MAX_BLOCK_INSNS.
+"""
+from dataclasses import dataclass
+
+from bt.backend import lower_alu, lower_control, lower_move  # noqa: F401  (registration)
+from bt.backend.emitter import BlockEmitter, Unsupported
+from bt.backend.lowering import LOWERINGS
+from bt.frontend import table
+from bt.frontend.callouts import KIND, callout_kind
+from bt.frontend.decoder import DecodeError, MAX_INSN_LEN
+
+MAX_BLOCK_INSNS = 64
+PAGE_MASK = ~0xFFF
+
+
+@dataclass
+class BlockIR:
+    name: str
+    eip: int
+    ir: str
+    insns: list          # decoded guest instructions covered by native code or the final callout
+    native_insns: int    # how many of them run natively
+    lo: int              # guest-physical byte range the translation depends on
+    hi: int
+    callout: str = ""    # kind of the callout ending the block, if any
+
+
+def block_name(eip, mode):
+    return f"tb_{eip:08x}_{mode}"
+
+
+def translate(fetch, decoder, eip, mode=0):
+    e = BlockEmitter(block_name(eip, mode), eip)
+    insns, addr, callout = [], eip, ""
+    while True:
+        try:
+            insn = decoder.decode(fetch(addr, MAX_INSN_LEN), addr)
+        except DecodeError:
+            insn = None
+        if insn is None:            # #UD when reached: the interpreter raises it precisely
+            e.begin_insn(_Stub(addr))
+            if insns:
+                e.exit_fallthrough(addr)
+            else:
+                e.exit_interp(KIND["fallback"])
+                callout = "fallback"
+            break
+        e.begin_insn(insn)
+        kind = callout_kind(insn)
+        lowering = LOWERINGS.get(insn.name) if kind is None else None
+        if lowering is not None:
+            try:
+                lowering(e, insn)
+            except Unsupported:
+                e.rollback()
+                lowering = None
+        if lowering is None:
+            if insns:
+                e.exit_fallthrough(addr)
+            else:
+                insns.append(insn)
+                callout = kind or "fallback"
+                e.exit_interp(KIND[callout])
+            break
+        insns.append(insn)
+        addr = insn.next_address
+        if e.ended:
+            break
+        e.end_insn()
+        if table.ends_block(insn) or len(insns) >= MAX_BLOCK_INSNS or (addr & PAGE_MASK) != (eip & PAGE_MASK):
+            e.begin_insn(_Stub(addr))
+            e.exit_fallthrough(addr)
+            break
+    last = insns[-1] if insns else None
+    hi = (last.address + last.size) if last else eip + 1
+    native = len(insns) - (1 if callout else 0)
+    return BlockIR(e.name, eip, e.finish(), insns, native, eip, max(hi, eip + 1), callout)
+
+
+class _Stub:
+    """Instruction boundary marker for exits placed before an instruction that is not lowered."""
+
+    def __init__(self, address):
+        self.address = address
+

@@ -1,0 +1,253 @@
+"""The JIT engine (`btvm run --engine jit`, the default): the VMM around the native dispatcher.
+
+Called by bt/runtime/machine.py like the interpreter: `Jit(machine).run(max_insns, deadline)`.
+The hot loop is native (bt_dispatch in bt/backend/runtime_ir.py): Python runs only when the
+dispatcher returns — a lookup miss (translate a batch of blocks, install them), a callout or a slow
+memory access (the reference interpreter executes that one instruction: the VMM's handlers), or an
+exhausted instruction budget (limits, deadline). Invariants it keeps:
+- Translations are keyed by (physical EIP, mode); the lookup table only holds the current mode's.
+- The shadow page table only ever maps to guest RAM; pages with translated code are absent from the
+  write table, so native stores to them leave native code and invalidate through the CodeTracker.
+"""
+import ctypes
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bt.backend.compiler import NativeCompiler
+from bt.backend.context import (EMPTY_TAG, EXIT_BUDGET, EXIT_INTERP, EXIT_MISS, EXIT_NAMES,
+                                EXIT_SLOW_MEM, LOOKUP_SIZE, SHADOW_VALID, JitContext, lookup_index)
+from bt.backend.runtime_ir import runtime_module_ir
+from bt.backend.translator import MAX_BLOCK_INSNS, translate
+from bt.frontend.callouts import KINDS
+from bt.frontend.decoder import Decoder
+from bt.runtime.events import LimitReached
+from bt.runtime.interp import Interpreter
+from bt.runtime.state import CS, W_EIP
+
+PAGES = 1 << 20
+BUDGET_CHUNK = 50_000_000
+BATCH_BLOCKS = 16
+_BLOCK_FN = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p)
+_MATERIALIZE_FN = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
+
+
+@dataclass
+class Translation:
+    key: tuple
+    name: str
+    address: int
+    guest_insns: int
+    region: object = None
+
+
+@dataclass
+class JitStats:
+    blocks_translated: int = 0
+    guest_insns_translated: int = 0
+    translate_seconds: float = 0.0
+    misses: int = 0
+    interp_steps: int = 0
+    callouts: dict = field(default_factory=dict)
+    slow_memory: int = 0
+    invalidations: int = 0
+    lookup_flushes: int = 0
+    returns_to_python: int = 0
+
+
+class Jit:
+    def __init__(self, machine):
+        self.machine = machine
+        self.state = machine.state
+        self.w = machine.state.w
+        self.mem = machine.mem
+        self.interp = Interpreter(machine)       # the VMM's handlers for callouts and slow paths
+        self.code = machine.code
+        self.decoder = Decoder()
+        self.compiler = NativeCompiler()
+        self.stats = JitStats()
+        self.translations = {}                    # (eip, mode) -> Translation
+        self.modes = {}                           # mode tuple -> small int
+        self.mode = None
+        self.executed = 0
+
+        rt = self.compiler.compile([runtime_module_ir()], ["bt_dispatch", "bt_materialize", "bt_miss"])
+        self._dispatch = _BLOCK_FN(rt["bt_dispatch"])
+        self.miss_address = rt["bt_miss"]
+        self.materialize_address = rt["bt_materialize"]
+
+        self.tags = np.full(LOOKUP_SIZE, EMPTY_TAG, dtype=np.uint32)
+        self.fns = np.full(LOOKUP_SIZE, self.miss_address, dtype=np.uint64)
+        self.shadow_read = np.zeros(PAGES, dtype=np.uint32)
+        self.shadow_write = np.zeros(PAGES, dtype=np.uint32)
+        self._fill_identity_shadow()
+        self.code.page_listeners.append(self._code_page_changed)
+
+        ctx = self.ctx = JitContext()
+        ctx.ram = machine.mem.base_hva
+        ctx.shadow_read = self.shadow_read.ctypes.data
+        ctx.shadow_write = self.shadow_write.ctypes.data
+        ctx.tags = self.tags.ctypes.data
+        ctx.fns = self.fns.ctypes.data
+        ctx.materialize = self.materialize_address
+        self._st_ptr = machine.state.address
+        self._ctx_ptr = ctypes.addressof(ctx)
+
+    # ---- shadow page table (paging off: the identity over RAM) -------------------------------
+
+    def _fill_identity_shadow(self):
+        ram_pages = self.mem.size >> 12
+        frames = (np.arange(ram_pages, dtype=np.uint32) << 12) | SHADOW_VALID
+        self.shadow_read[:ram_pages] = frames
+        self.shadow_write[:ram_pages] = frames
+        for page in self.code.pages:
+            self.shadow_write[page] = 0
+
+    def _code_page_changed(self, page, has_code):
+        if page < (self.mem.size >> 12):
+            self.shadow_write[page] = 0 if has_code else (page << 12) | SHADOW_VALID
+
+    # ---- running -------------------------------------------------------------------------------
+
+    def run(self, max_insns=None, deadline=None):
+        w, ctx = self.w, self.ctx
+        interp = self.interp
+        while True:
+            remaining = None if max_insns is None else max_insns - self.executed
+            if remaining is not None and remaining <= 0:
+                raise LimitReached("max-insns", w[W_EIP])
+            if deadline is not None and time.monotonic() >= deadline:
+                raise LimitReached("timeout", w[W_EIP])
+            self._check_mode()
+            if remaining is not None and remaining <= MAX_BLOCK_INSNS:
+                self._step()                  # exact tail of the budget, one instruction at a time
+                continue
+            budget = BUDGET_CHUNK if remaining is None else min(BUDGET_CHUNK, remaining - MAX_BLOCK_INSNS)
+            ctx.budget = budget
+            code = self._dispatch(self._st_ptr, self._ctx_ptr)
+            self.executed += budget - ctx.budget
+            self.stats.returns_to_python += 1
+            if code == EXIT_MISS:
+                self.stats.misses += 1
+                self._translate_batch(w[W_EIP])
+            elif code == EXIT_INTERP:
+                kind = KINDS[ctx.exit_info] if ctx.exit_info < len(KINDS) else "?"
+                self.stats.callouts[kind] = self.stats.callouts.get(kind, 0) + 1
+                ctx.exit_info = 0
+                self._step()
+            elif code == EXIT_SLOW_MEM:
+                self.stats.slow_memory += 1
+                self._step()
+            elif code != EXIT_BUDGET:
+                raise RuntimeError(f"native code returned unknown exit code {code} at eip={w[W_EIP]:#x}")
+
+    def _step(self):
+        self.stats.interp_steps += 1
+        before = self.interp.insn_count
+        try:
+            self.interp.step()
+        finally:
+            self.executed += self.interp.insn_count - before
+
+    # ---- translation cache -------------------------------------------------------------------
+
+    def _current_mode(self):
+        cpu = self.state.cpu
+        return (cpu.seg[CS].base, cpu.cpl, cpu.cr[0] >> 31)
+
+    def _check_mode(self):
+        mode = self._current_mode()
+        if mode != self.mode:
+            self.mode = mode
+            self.mode_id = self.modes.setdefault(mode, len(self.modes))
+            self._flush_lookup()
+
+    def _flush_lookup(self):
+        self.tags.fill(EMPTY_TAG)
+        self.fns.fill(self.miss_address)
+        self.stats.lookup_flushes += 1
+        for t in self.translations.values():
+            if t.key[1] == self.mode_id:
+                self._install(t)
+
+    def _install(self, t):
+        eip = t.key[0]
+        slot = lookup_index(eip)
+        self.tags[slot] = eip
+        self.fns[slot] = t.address
+
+    def _fetch(self, addr, length):
+        linear = (self.state.cpu.seg[CS].base + addr) & 0xFFFFFFFF   # paging off: linear == physical
+        return self.mem.read(linear, length)
+
+    def _translate_batch(self, eip):
+        """Translate the missed block and the not-yet-translated blocks it statically reaches."""
+        t0 = time.perf_counter()
+        mode = self.mode_id
+        todo, blocks, seen = [eip], [], set()
+        while todo and len(blocks) < BATCH_BLOCKS:
+            addr = todo.pop(0)
+            if addr in seen or (addr, mode) in self.translations:
+                continue
+            seen.add(addr)
+            block = translate(self._fetch, self.decoder, addr, mode)
+            blocks.append(block)
+            for target in _static_successors(block):
+                todo.append(target)
+        addresses = self.compiler.compile([b.ir for b in blocks], [b.name for b in blocks])
+        cs_base = self.state.cpu.seg[CS].base
+        for b in blocks:
+            t = Translation((b.eip, mode), b.name, addresses[b.name], b.native_insns)
+            t.region = self.code.add((cs_base + b.lo) & 0xFFFFFFFF, (cs_base + b.hi) & 0xFFFFFFFF or 1, self)
+            t.region.tag = t
+            self.translations[t.key] = t
+            self._install(t)
+            self.stats.blocks_translated += 1
+            self.stats.guest_insns_translated += len(b.insns)
+        self.stats.translate_seconds += time.perf_counter() - t0
+
+    def on_invalidate(self, region):
+        """A guest write hit translated code (CodeTracker): drop that translation."""
+        t = region.tag
+        if self.translations.get(t.key) is t:
+            del self.translations[t.key]
+            self.stats.invalidations += 1
+            slot = lookup_index(t.key[0])
+            if self.tags[slot] == t.key[0] and self.fns[slot] == t.address:
+                self.tags[slot] = EMPTY_TAG
+                self.fns[slot] = self.miss_address
+
+    def stats_lines(self):
+        s, c = self.stats, self.ctx
+        t = self.compiler.times
+        per_insn = (s.translate_seconds / s.guest_insns_translated * 1e6) if s.guest_insns_translated else 0
+        lines = [
+            f"guest instructions     {self.executed}",
+            f"blocks translated      {s.blocks_translated} ({s.guest_insns_translated} guest instructions, "
+            f"{t.modules} modules)",
+            f"translation time       {s.translate_seconds * 1e3:.1f} ms ({per_insn:.0f} us/guest insn; "
+            f"parse {t.parse * 1e3:.1f} ms, optimise {t.optimize * 1e3:.1f} ms, codegen {t.codegen * 1e3:.1f} ms)",
+            f"lookup misses          {s.misses}",
+            f"blocks dispatched      {c.dispatched}",
+            f"chained exits          {c.chained}",
+            f"returns to Python      {s.returns_to_python}",
+            f"interpreter steps      {s.interp_steps} (slow memory {s.slow_memory})",
+            f"callouts               " + (", ".join(f"{k} {v}" for k, v in sorted(s.callouts.items())) or "none"),
+            f"invalidations          {s.invalidations}",
+            f"lookup-table flushes   {s.lookup_flushes}",
+        ]
+        return lines
+
+
+def _static_successors(block):
+    """Constant targets of the block's last instruction (direct branches and fall-through)."""
+    if block.callout or not block.insns:
+        return []
+    last = block.insns[-1]
+    targets = [last.next_address]
+    if last.name.startswith(("j", "loop", "call")) and last.operands and last.operands[0].kind == "imm":
+        targets.append(last.operands[0].imm)
+    if last.name in ("jmp", "ret", "call") and not (last.name == "call"):
+        targets = targets[1:] if last.name == "jmp" else []
+    return targets
