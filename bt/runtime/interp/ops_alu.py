@@ -5,11 +5,10 @@ interpreter's hot path, so flags are recorded lazily (bt/runtime/flags.py) and t
 register destination gets closures that touch the register words directly.
 """
 from bt.frontend.decoder import REG, MEM
-from bt.runtime import flags
 from bt.runtime.events import GuestFault, UD
-from bt.runtime.flags import CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC, MASK
+from bt.runtime.flags import CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC, MASK, SIGN
 from bt.runtime.interp.registry import handles
-from bt.runtime.state import W_CC_OP, W_CC_A, W_CC_B, W_CC_RES
+from bt.runtime.state import W_EFLAGS, W_CC_OP, W_CC_A, W_CC_B, W_CC_RES, CF
 
 # SDM "LOCK": the prefix is legal only on these, and only with a memory destination.
 LOCKABLE = frozenset(("add", "adc", "and", "btc", "btr", "bts", "cmpxchg", "cmpxchg8b", "dec", "inc",
@@ -119,7 +118,7 @@ def with_carry(x, insn):
     w = x.w
     get = x.reader(src, size)
     load, store = x.location(dst)
-    carry = flags.carry
+    carry = current_carry
     if insn.name == "adc":
         cc = CC_ADC | size
 
@@ -141,6 +140,25 @@ def with_carry(x, insn):
     return op
 
 
+def pending_carry(w, cc_op):
+    """CF of a pending lazy record, without computing the other five flags (INC/DEC, hot)."""
+    kind = cc_op & ~7
+    if kind == CC_LOGIC:
+        return 0
+    if kind == CC_INC or kind == CC_DEC:
+        return w[W_EFLAGS] & CF
+    a, b, res, sign = w[W_CC_A], w[W_CC_B], w[W_CC_RES], SIGN[cc_op & 7]
+    if kind == CC_ADD or kind == CC_ADC:
+        return 1 if ((a & b) | ((a | b) & ~res)) & sign else 0
+    return 1 if ((~a & b) | ((~a | b) & res)) & sign else 0
+
+
+def current_carry(w):
+    """CF now (ADC/SBB, hot): only CF of a pending record is computed; ADC/SBB overwrite the rest."""
+    cc_op = w[W_CC_OP]
+    return pending_carry(w, cc_op) if cc_op else w[W_EFLAGS] & CF
+
+
 @handles("inc", "dec")
 def inc_dec(x, insn):
     check_lock(insn)
@@ -149,26 +167,19 @@ def inc_dec(x, insn):
     mask = MASK[size]
     w = x.w
     load, store = x.location(dst)
-    materialize = flags.materialize
-    # INC/DEC keep CF: fold the pending flags (with the old CF) into eflags before recording.
-    if insn.name == "inc":
-        cc = CC_INC | size
+    # INC/DEC keep CF: move the pending CF into eflags before recording (materialize takes CF from
+    # eflags for an INC/DEC record; the other five flags are all overwritten).
+    cc = (CC_INC if insn.name == "inc" else CC_DEC) | size
+    delta = 1 if insn.name == "inc" else -1
 
-        def op():
-            a = load()
-            r = (a + 1) & mask
-            store(r)
-            materialize(w)
-            w[W_CC_OP] = cc; w[W_CC_A] = a; w[W_CC_B] = 1; w[W_CC_RES] = r
-    else:
-        cc = CC_DEC | size
-
-        def op():
-            a = load()
-            r = (a - 1) & mask
-            store(r)
-            materialize(w)
-            w[W_CC_OP] = cc; w[W_CC_A] = a; w[W_CC_B] = 1; w[W_CC_RES] = r
+    def op():
+        a = load()
+        r = (a + delta) & mask
+        store(r)
+        pending = w[W_CC_OP]
+        if pending:
+            w[W_EFLAGS] = (w[W_EFLAGS] & ~CF) | pending_carry(w, pending)
+        w[W_CC_OP] = cc; w[W_CC_A] = a; w[W_CC_B] = 1; w[W_CC_RES] = r
     return op
 
 

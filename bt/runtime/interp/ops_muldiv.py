@@ -5,14 +5,20 @@ Factories run at decode time; the closures are the interpreter's hot path. MUL/I
 give: SF/ZF/PF of the low half of the product, AF = 0. DIV/IDIV raise #DE for a zero divisor or a
 quotient that does not fit, before writing anything; they leave all flags (undefined) unchanged.
 """
-from bt.runtime import flags
 from bt.runtime.events import GuestFault, DE
-from bt.runtime.flags import MASK, SIGN, PARITY
+from bt.runtime.flags import MASK, SIGN, PARITY, CC_EFLAGS
 from bt.runtime.interp.ops_alu import check_lock
 from bt.runtime.interp.registry import handles
-from bt.runtime.state import CF, ZF, SF, OF, EAX, EDX
+from bt.runtime.state import CF, ZF, SF, OF, EAX, EDX, ARITH_FLAGS, W_EFLAGS, W_CC_OP
 
 _CO = CF | OF
+NOT_ARITH = ~ARITH_FLAGS & 0xFFFFFFFF
+
+
+def put_flags(w, f):
+    """MUL/IMUL write all six arithmetic flags: no need to materialise the pending ones."""
+    w[W_EFLAGS] = (w[W_EFLAGS] & NOT_ARITH) | f
+    w[W_CC_OP] = CC_EFLAGS
 
 
 def _flags(low, sign, significant):
@@ -32,12 +38,11 @@ def mul(x, insn):
     mask, sign, bits = MASK[size], SIGN[size], size * 8
     w = x.w
     get = x.reader(src)
-    set_arith = flags.set_arith
     if size == 1:
         def op():
             p = (w[EAX] & 0xFF) * get()
             w[EAX] = (w[EAX] & 0xFFFF0000) | p        # AX = AL * r/m8
-            set_arith(w, _flags(p & 0xFF, sign, p >> 8))
+            put_flags(w, _flags(p & 0xFF, sign, p >> 8))
     else:
         def op():
             p = (w[EAX] & mask) * get()
@@ -48,7 +53,7 @@ def mul(x, insn):
             else:
                 w[EAX] = (w[EAX] & 0xFFFF0000) | lo
                 w[EDX] = (w[EDX] & 0xFFFF0000) | hi
-            set_arith(w, _flags(lo, sign, hi))
+            put_flags(w, _flags(lo, sign, hi))
     return op
 
 
@@ -59,7 +64,6 @@ def imul(x, insn):
     size = ops[0].size
     mask, sign, bits = MASK[size], SIGN[size], size * 8
     w = x.w
-    set_arith = flags.set_arith
     if len(ops) == 1:
         get = x.reader(ops[0])
 
@@ -76,7 +80,7 @@ def imul(x, insn):
             else:
                 w[EAX] = lo
                 w[EDX] = hi
-            set_arith(w, _flags(lo, sign, p != lo - ((lo & sign) << 1)))
+            put_flags(w, _flags(lo, sign, p != lo - ((lo & sign) << 1)))
         return op
     # IMUL r, r/m and IMUL r, r/m, imm: the product is truncated to the destination size.
     put = x.writer(ops[0])
@@ -89,7 +93,7 @@ def imul(x, insn):
         p = (a - ((a & sign) << 1)) * (b - ((b & sign) << 1))
         lo = p & mask
         put(lo)
-        set_arith(w, _flags(lo, sign, p != lo - ((lo & sign) << 1)))
+        put_flags(w, _flags(lo, sign, p != lo - ((lo & sign) << 1)))
     return op2
 
 

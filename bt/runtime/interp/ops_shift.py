@@ -1,18 +1,21 @@
 """Shift and rotate handlers: SHL/SAL SHR SAR ROL ROR RCL RCR SHLD SHRD (SDM Vol. 2).
 
 Factories run at decode time; the closures are the interpreter's hot path. Flags are computed
-eagerly (flags.set_arith). The count is masked to 5 bits; a masked count of 0 changes neither the
-destination nor any flag. Where the SDM leaves OF/AF undefined (counts other than 1) we produce what
-QEMU/Unicorn produce: OF from the last bit shifted out and the result's sign, AF = 0.
+eagerly: shifts write all six arithmetic flags straight into eflags (dropping any pending lazy
+record), rotates merge CF/OF with flags.set_arith. The count is masked to 5 bits; a masked count of
+0 changes neither the destination nor any flag. Where the SDM leaves OF/AF undefined (counts other
+than 1) we produce what QEMU/Unicorn produce: OF from the last bit shifted out and the result's
+sign, AF = 0.
 """
 from bt.frontend.decoder import IMM
 from bt.runtime import flags
-from bt.runtime.flags import MASK, SIGN, PARITY
+from bt.runtime.flags import MASK, SIGN, PARITY, CC_EFLAGS
 from bt.runtime.interp.ops_alu import check_lock
 from bt.runtime.interp.registry import handles
-from bt.runtime.state import CF, ZF, SF, OF
+from bt.runtime.state import CF, ZF, SF, OF, ARITH_FLAGS, W_EFLAGS, W_CC_OP
 
 _CO = CF | OF
+NOT_ARITH = ~ARITH_FLAGS & 0xFFFFFFFF
 
 
 def _count(x, op):
@@ -42,8 +45,8 @@ def shift(x, insn):
     w = x.w
     load, store = x.location(dst)
     count = _count(x, cnt)
-    set_arith = flags.set_arith
     top = bits - 1
+    # All six arithmetic flags are written: replace them without materialising the pending ones.
 
     if insn.name in ("shl", "sal"):
         def op():
@@ -56,7 +59,8 @@ def shift(x, insn):
                 f = _szp(r, sign) | (out >> top) & 1
                 if ((out ^ r) >> top) & 1:
                     f |= OF
-                set_arith(w, f)
+                w[W_EFLAGS] = (w[W_EFLAGS] & NOT_ARITH) | f
+                w[W_CC_OP] = CC_EFLAGS
     elif insn.name == "shr":
         def op():
             c = count()
@@ -68,7 +72,8 @@ def shift(x, insn):
                 f = _szp(r, sign) | out & 1
                 if ((out ^ r) >> top) & 1:      # count 1: OF = MSB of the original operand
                     f |= OF
-                set_arith(w, f)
+                w[W_EFLAGS] = (w[W_EFLAGS] & NOT_ARITH) | f
+                w[W_CC_OP] = CC_EFLAGS
     else:
         def op():
             c = count()
@@ -77,7 +82,8 @@ def shift(x, insn):
                 out = (a - ((a & sign) << 1)) >> (c - 1)    # signed; OF = 0
                 r = (out >> 1) & mask
                 store(r)
-                set_arith(w, _szp(r, sign) | out & 1)
+                w[W_EFLAGS] = (w[W_EFLAGS] & NOT_ARITH) | _szp(r, sign) | out & 1
+                w[W_CC_OP] = CC_EFLAGS
     return op
 
 
@@ -157,7 +163,6 @@ def shift_double(x, insn):
     load, store = x.location(dst)
     get = x.reader(src)
     count = _count(x, cnt)
-    set_arith = flags.set_arith
     top = bits - 1
     left = insn.name == "shld"
     # 16-bit counts above 16 are undefined; like Intel hardware and QEMU, shift dst:src:dst.
@@ -182,6 +187,7 @@ def shift_double(x, insn):
             f = _szp(r, sign) | cf
             if ((out ^ r) >> top) & 1:
                 f |= OF
-            set_arith(w, f)
+            w[W_EFLAGS] = (w[W_EFLAGS] & NOT_ARITH) | f
+            w[W_CC_OP] = CC_EFLAGS
     return op
 
