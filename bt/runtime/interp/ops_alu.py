@@ -166,11 +166,23 @@ def inc_dec(x, insn):
     size = dst.size
     mask = MASK[size]
     w = x.w
-    load, store = x.location(dst)
     # INC/DEC keep CF: move the pending CF into eflags before recording (materialize takes CF from
     # eflags for an INC/DEC record; the other five flags are all overwritten).
     cc = (CC_INC if insn.name == "inc" else CC_DEC) | size
     delta = 1 if insn.name == "inc" else -1
+
+    if dst.kind == REG and size == 4:
+        d = dst.reg
+
+        def op_reg32():
+            a = w[d]
+            w[d] = r = (a + delta) & 0xFFFFFFFF
+            pending = w[W_CC_OP]
+            if pending:
+                w[W_EFLAGS] = (w[W_EFLAGS] & ~CF) | pending_carry(w, pending)
+            w[W_CC_OP] = cc; w[W_CC_A] = a; w[W_CC_B] = 1; w[W_CC_RES] = r
+        return op_reg32
+    load, store = x.location(dst)
 
     def op():
         a = load()
