@@ -163,14 +163,19 @@ def _modrm_tail(draw, modrm, addr_size):
         return out
     if addr_size == 2:
         dlen = 2 if (mod == 0 and rm == 6) or mod == 2 else 1 if mod == 1 else 0
+        absolute = mod == 0 and rm == 6
     else:
         dlen = 4 if (mod == 0 and rm == 5) or mod == 2 else 1 if mod == 1 else 0
+        absolute = mod == 0 and rm == 5
         if rm == 4:
             sib = draw(st.integers(0, 255))
             out += bytes([sib])
             if mod == 0 and sib & 7 == 5:
                 dlen = 4
-    if dlen == 1:
+                absolute = (sib >> 3) & 7 == 4      # no base, no index: [disp32]
+    if absolute:        # no register to solve for: the displacement itself is the address
+        out += draw(st.integers(TARGET_LO, TARGET_HI)).to_bytes(dlen, "little")
+    elif dlen == 1:
         out += bytes([draw(st.integers(0, 255))])
     elif dlen:
         disp = draw(st.one_of(st.integers(-0x10000, 0x10000), st.integers(0, M32))) & ((1 << (8 * dlen)) - 1)
@@ -209,7 +214,7 @@ def _encode(draw, form):
             body = body[:-1] + bytes([body[-1] + draw(st.integers(1, 7))])
         elif tok.startswith("/"):
             mod = draw(st.sampled_from((0, 1, 2)) if form.has("m") else st.just(3) if form.has("R")
-                       else st.sampled_from((0, 1, 2, 3)))
+                       else st.sampled_from((3, 0, 1, 2)))
             reg = draw(st.integers(0, 7)) if tok == "/r" else int(tok[1])
             modrm = (mod << 6) | (reg << 3) | draw(st.integers(0, 7))
             memory = mod != 3
