@@ -4,7 +4,8 @@ lower the rest with the registered lowerings (cold: a translation-cache miss).
 `translate(fetch, decoder, eip)` returns a BlockIR: the function name, its IR text, the decoded
 instructions and the guest-physical byte range it was made from. A block ends at a control transfer,
 a callout (the block exits to the VMM *before* the sensitive instruction), an instruction without a
-native lowering (likewise, the interpreter runs it), a page boundary or MAX_BLOCK_INSNS.
+native lowering (likewise, the interpreter runs it), a page boundary or `max_insns` instructions
+(MAX_BLOCK_INSNS; lockstep differential runs use 1).
 """
 from dataclasses import dataclass
 
@@ -35,7 +36,7 @@ def block_name(eip, mode):
     return f"tb_{eip:08x}_{mode}"
 
 
-def translate(fetch, decoder, eip, mode=0):
+def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS):
     e = BlockEmitter(block_name(eip, mode), eip)
     insns, addr, callout = [], eip, ""
     while True:
@@ -73,7 +74,7 @@ def translate(fetch, decoder, eip, mode=0):
         if e.ended:
             break
         e.end_insn()
-        if table.ends_block(insn) or len(insns) >= MAX_BLOCK_INSNS or (addr & PAGE_MASK) != (eip & PAGE_MASK):
+        if table.ends_block(insn) or len(insns) >= max_insns or (addr & PAGE_MASK) != (eip & PAGE_MASK):
             e.begin_insn(_Stub(addr))
             e.exit_fallthrough(addr)
             break

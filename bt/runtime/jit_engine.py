@@ -57,8 +57,9 @@ class JitStats:
 
 
 class Jit:
-    def __init__(self, machine):
+    def __init__(self, machine, block_insns=MAX_BLOCK_INSNS):
         self.machine = machine
+        self.block_insns = block_insns            # longest translated block (1 in lockstep diff runs)
         self.state = machine.state
         self.w = machine.state.w
         self.mem = machine.mem
@@ -120,10 +121,10 @@ class Jit:
             if deadline is not None and time.monotonic() >= deadline:
                 raise LimitReached("timeout", w[W_EIP])
             self._check_mode()
-            if remaining is not None and remaining <= MAX_BLOCK_INSNS:
+            if remaining is not None and remaining <= self.block_insns:
                 self._step()                  # exact tail of the budget, one instruction at a time
                 continue
-            budget = BUDGET_CHUNK if remaining is None else min(BUDGET_CHUNK, remaining - MAX_BLOCK_INSNS)
+            budget = BUDGET_CHUNK if remaining is None else min(BUDGET_CHUNK, remaining - self.block_insns)
             ctx.budget = budget
             code = self._dispatch(self._st_ptr, self._ctx_ptr)
             self.executed += budget - ctx.budget
@@ -191,7 +192,7 @@ class Jit:
             if addr in seen or (addr, mode) in self.translations:
                 continue
             seen.add(addr)
-            block = translate(self._fetch, self.decoder, addr, mode)
+            block = translate(self._fetch, self.decoder, addr, mode, self.block_insns)
             blocks.append(block)
             for target in _static_successors(block):
                 todo.append(target)
