@@ -8,7 +8,7 @@ from bt.frontend import table
 from bt.frontend.decoder import IMM
 from bt.runtime import flags
 from bt.runtime.interp.registry import handles
-from bt.runtime.state import ECX, ESP, ZF
+from bt.runtime.state import ECX, ESP, SS, ZF, W_SEG_BASE
 
 M32 = 0xFFFFFFFF
 
@@ -87,6 +87,15 @@ def call(x, insn):
         push = x.push32
     if target.kind == IMM:
         dest = _target(insn)
+        if insn.opsize == 4:
+            w, wr32, ssb = x.w, x.wr32, W_SEG_BASE[SS]
+
+            def op32():
+                sp = (w[ESP] - 4) & M32
+                wr32((w[ssb] + sp) & M32, ret)
+                w[ESP] = sp
+                return dest
+            return op32
 
         def op():
             push(ret)
@@ -106,6 +115,15 @@ def ret(x, insn):
     w = x.w
     release = insn.operands[0].imm & 0xFFFF if insn.operands else 0
     pop = x.pop32 if insn.opsize == 4 else x.pop16
+    if not release and insn.opsize == 4:
+        rd32, ssb = x.rd32, W_SEG_BASE[SS]
+
+        def op32():
+            sp = w[ESP]
+            dest = rd32((w[ssb] + sp) & M32)
+            w[ESP] = (sp + 4) & M32
+            return dest
+        return op32
     if not release:
         return pop
 

@@ -102,10 +102,19 @@ def push(x, insn):
         from bt.runtime.interp.ops_system import push_sreg
         return push_sreg(x, insn)
     get = x.reader(src)
-    push_ = x.push32 if src.size == 4 else x.push16
+    if src.size == 2:
+        push16 = x.push16
+
+        def op16():
+            push16(get())
+        return op16
+    w, wr32, ssb = x.w, x.wr32, W_SEG_BASE[SS]
 
     def op():
-        push_(get())      # PUSH ESP pushes the value before the decrement: read first
+        v = get()        # PUSH ESP pushes the value before the decrement: read first
+        sp = (w[ESP] - 4) & M32
+        wr32((w[ssb] + sp) & M32, v)
+        w[ESP] = sp
     return op
 
 
@@ -115,12 +124,21 @@ def pop(x, insn):
     if dst.kind == SREG:
         from bt.runtime.interp.ops_system import pop_sreg
         return pop_sreg(x, insn)
+    w = x.w
     pop_, put = (x.pop32 if dst.size == 4 else x.pop16), x.writer(dst)
+    if dst.kind == REG and dst.size == 4:
+        r, rd32, ssb = dst.reg, x.rd32, W_SEG_BASE[SS]
+
+        def op32():
+            sp = w[ESP]
+            v = rd32((w[ssb] + sp) & M32)
+            w[ESP] = (sp + 4) & M32
+            w[r] = v     # POP ESP: the popped value wins over the increment
+        return op32
     if dst.kind == REG:
         def op():
-            put(pop_())   # POP ESP: the popped value wins over the increment
+            put(pop_())
         return op
-    w = x.w
 
     def op_mem():
         # The address of POP m uses ESP after the increment (SDM POP); undo it if the store faults.
