@@ -18,6 +18,17 @@ HOT_CODEGEN_OPT = 2
 
 _PRELUDE = """
 declare i8 @llvm.ctpop.i8(i8)
+declare i8 @llvm.fshl.i8(i8, i8, i8)
+declare i16 @llvm.fshl.i16(i16, i16, i16)
+declare i32 @llvm.fshl.i32(i32, i32, i32)
+declare i8 @llvm.fshr.i8(i8, i8, i8)
+declare i16 @llvm.fshr.i16(i16, i16, i16)
+declare i32 @llvm.fshr.i32(i32, i32, i32)
+declare i16 @llvm.cttz.i16(i16, i1)
+declare i32 @llvm.cttz.i32(i32, i1)
+declare i16 @llvm.ctlz.i16(i16, i1)
+declare i32 @llvm.ctlz.i32(i32, i1)
+declare i32 @llvm.bswap.i32(i32)
 """
 _EPILOGUE = """
 !0 = !{!"branch_weights", i32 2000, i32 1}
