@@ -11,7 +11,7 @@ import os
 import re
 import sys
 
-from bt.runtime.events import STATUS_IMAGE_ERROR, STATUS_INTERNAL_ERROR, ImageError
+from bt.runtime.events import STATUS_DIVERGENCE, STATUS_IMAGE_ERROR, STATUS_INTERNAL_ERROR, ImageError
 from bt.runtime.machine import DEFAULT_MEMORY, ENGINES, Machine
 from bt.runtime.memory import PAGE_SIZE
 from bt.runtime.multiboot_info import MIN_RAM
@@ -89,6 +89,11 @@ def build_parser():
                      help="stop after N guest instructions")
     run.add_argument("--timeout", type=parse_seconds, default=None, metavar="S",
                      help="stop after S seconds of host time")
+    run.add_argument("--diff", action="store_true",
+                     help="run the JIT and the interpreter in lockstep and stop at the first instruction "
+                          f"whose effect differs (exit status {STATUS_DIVERGENCE})")
+    run.add_argument("--diff-full-every", type=parse_positive_int, default=None, metavar="N",
+                     help="with --diff: compare all of RAM every N instructions (default 200000)")
     run.add_argument("--load-addr", type=parse_address, default=None, metavar="ADDR",
                      help="where a raw binary without a Multiboot header goes (default 0x100000)")
     sub.add_parser("table", help="print the instruction table and what each engine implements",
@@ -126,9 +131,15 @@ def cmd_run(args):
         except ImageError as e:
             _err(f"error: {e}")
             return STATUS_IMAGE_ERROR
-        result = machine.run(engine=args.engine, max_insns=args.max_insns, timeout=args.timeout)
+        engine = "diff" if args.diff else args.engine
+        if args.diff_full_every is not None:
+            machine.diff_full_every = args.diff_full_every
+        result = machine.run(engine=engine, max_insns=args.max_insns, timeout=args.timeout)
     if result.reason == "exit":
         return result.status
+    if result.reason == "internal" and hasattr(result.error, "report"):     # lockstep Divergence
+        _err(result.error.report)
+        return STATUS_DIVERGENCE
     if result.reason == "internal":
         if _debug() and result.traceback:
             sys.stderr.write(result.traceback)

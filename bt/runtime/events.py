@@ -12,6 +12,7 @@ STATUS_SHUTDOWN = 121
 STATUS_UNHANDLED_FAULT = 122
 STATUS_LIMIT = 124
 STATUS_INTERNAL_ERROR = 125
+STATUS_DIVERGENCE = 126          # btvm run --diff: the JIT and the interpreter disagree
 
 
 class ImageError(Exception):

@@ -32,6 +32,7 @@ STATUS_INTERRUPTED = 130          # Ctrl-C, as a shell reports SIGINT
 ENGINES = {
     "interp": "bt.runtime.interp:Interpreter",
     "jit": "bt.runtime.jit_engine:Jit",
+    "diff": "bt.runtime.lockstep:Lockstep",     # the JIT and the interpreter compared in lockstep
 }
 
 _LIMIT_NAMES = {"max-insns": "instruction limit (--max-insns)", "timeout": "time limit (--timeout)"}
