@@ -89,6 +89,8 @@ def build_parser():
                      help="stop after N guest instructions")
     run.add_argument("--timeout", type=parse_seconds, default=None, metavar="S",
                      help="stop after S seconds of host time")
+    run.add_argument("--stats", action="store_true",
+                     help="print what the engine did (translations, cache, callouts) on stderr")
     run.add_argument("--diff", action="store_true",
                      help="run the JIT and the interpreter in lockstep and stop at the first instruction "
                           f"whose effect differs (exit status {STATUS_DIVERGENCE})")
@@ -106,6 +108,13 @@ def cmd_table(args):
     from bt.tools.table_report import format_table
     print(format_table())
     return 0
+
+
+def _print_stats(machine, result):
+    engine = machine.engine
+    lines = engine.stats_lines() if engine is not None and hasattr(engine, "stats_lines") else []
+    sys.stderr.write("btvm stats:\n" + "".join(f"  {line}\n" for line in lines))
+    sys.stderr.flush()
 
 
 def _err(message):
@@ -135,6 +144,8 @@ def cmd_run(args):
         if args.diff_full_every is not None:
             machine.diff_full_every = args.diff_full_every
         result = machine.run(engine=engine, max_insns=args.max_insns, timeout=args.timeout)
+        if args.stats:
+            _print_stats(machine, result)
     if result.reason == "exit":
         return result.status
     if result.reason == "internal" and hasattr(result.error, "report"):     # lockstep Divergence

@@ -13,7 +13,7 @@ import time
 
 import llvmlite.binding as llvm
 
-QUICK_CODEGEN_OPT = 1
+QUICK_CODEGEN_OPT = 0
 HOT_CODEGEN_OPT = 2
 
 _PRELUDE = """
@@ -63,7 +63,7 @@ class NativeCompiler:
         for tier, level in (("quick", QUICK_CODEGEN_OPT), ("hot", HOT_CODEGEN_OPT)):
             tm = target.create_target_machine(opt=level, jit=True)
             self.engines[tier] = llvm.create_mcjit_compiler(llvm.parse_assembly(""), tm)
-        self._asm_tm = target.create_target_machine(opt=QUICK_CODEGEN_OPT)
+        self._asm_tms = {tier: target.create_target_machine(opt=level) for tier, level in (("quick", QUICK_CODEGEN_OPT), ("hot", HOT_CODEGEN_OPT))}
         self.times = CompileTimes()
         self.last_module_text = ""
 
@@ -105,4 +105,4 @@ class NativeCompiler:
         module.verify()
         if tier == "hot":
             self.optimize(module, 2)
-        return self._asm_tm.emit_assembly(module)
+        return self._asm_tms[tier].emit_assembly(module)

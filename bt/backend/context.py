@@ -22,8 +22,9 @@ EXIT_MISS = 1          # no translation for state.eip in the lookup table
 EXIT_BUDGET = 2        # the instruction budget ran out: Python checks limits, devices, deadline
 EXIT_INTERP = 3        # run the instruction at state.eip in the interpreter (callout or no lowering)
 EXIT_SLOW_MEM = 4      # a memory access left the shadow fast path; state is precise at state.eip
+EXIT_HOT = 5           # a quick-tier block became hot: retranslate it with the optimising tier
 EXIT_NAMES = {EXIT_NEXT: "next", EXIT_MISS: "miss", EXIT_BUDGET: "budget", EXIT_INTERP: "callout",
-              EXIT_SLOW_MEM: "slow-mem"}
+              EXIT_SLOW_MEM: "slow-mem", EXIT_HOT: "hot"}
 
 # Shadow page table entry bits (u32 per guest-virtual page: gpa page base | bits).
 SHADOW_VALID = 1

@@ -19,9 +19,12 @@
   every access that can side-exit.
 - Block ends store EIP, charge the instruction budget and, when the budget allows and the lookup table
   has the target, `musttail` call the next block directly (chaining) without returning to Python.
+- Tiers: a quick-tier block counts its executions and returns EXIT_HOT at HOT_THRESHOLD; the engine
+  then retranslates it with tier="hot" (O2), where a jump back to the block's own start loops inside
+  the function with registers and flag records in phis (see "hot-tier loops" below).
 Cold: runs once per translated block (target: well under 100 µs per guest instruction).
 """
-from bt.backend.context import (EXIT_NEXT, EXIT_INTERP, EXIT_SLOW_MEM, LOOKUP_BITS, LOOKUP_SIZE,
+from bt.backend.context import (EXIT_NEXT, EXIT_HOT, EXIT_INTERP, EXIT_SLOW_MEM, LOOKUP_BITS, LOOKUP_SIZE,
                                 SHADOW_VALID, field_offset, lookup_index)
 from bt.runtime.flags import CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC
 from bt.runtime.state import (CpuState, CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, W_SEG_BASE, offset_of)
@@ -31,6 +34,10 @@ BIT_INDEX = {CF: 0, PF: 2, AF: 4, ZF: 6, SF: 7, OF: 11}
 TYPE = {1: "i8", 2: "i16", 4: "i32", 8: "i64"}
 LAZY_STORABLE = (CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC)
 ENTRY = ("entry",)
+_STATE_KEYS = ("reg", "seg", "eflags", "eflags_raw")     # values read from guest state at block start
+# Quick-tier executions before a block is retranslated by the hot tier. An O2 compile (~5-10 ms) saves
+# ~1-3 ns per execution (bench/), so it pays after ~10^6 executions; promote a little before that.
+HOT_THRESHOLD = 200_000
 
 OFF_EIP, OFF_EFLAGS = offset_of("eip"), offset_of("eflags")
 OFF_CC = {n: offset_of(n) for n in ("cc_op", "cc_a", "cc_b", "cc_res")}
@@ -58,9 +65,13 @@ class Snapshot:
 
 
 class BlockEmitter:
-    def __init__(self, name, eip):
+    def __init__(self, name, eip, tier="quick", hot_threshold=None):
         self.name = name
-        self.entry = []         # entry-block lines (loads of state and context fields)
+        self.hot_threshold = HOT_THRESHOLD if hot_threshold is None else hot_threshold
+        self.block_eip = eip
+        self.tier = tier
+        self.entry = []         # entry-block lines (context fields: constant while the block runs)
+        self.header = []        # loop-header lines (guest state loads: redone when a hot block loops)
         self.body = []          # the main chain
         self.tail = []          # side-exit and exit blocks
         self._n = 0
@@ -74,6 +85,11 @@ class BlockEmitter:
         self.eip = eip          # address of the instruction being lowered
         self.ended = False
         self.exits = 0
+        self.peel_latch = None      # hot tier: (label, regs, dirty, flags) where the peel loops back
+        self.loop_copy = False
+        self._loop_latch = None
+        self._phis = []
+        self._phi_at = None
         self.insn_start = None
 
     # ---- names and lines ----------------------------------------------------------------------
@@ -102,7 +118,8 @@ class BlockEmitter:
         name = self._entry_cache.get(key)
         if name is None:
             name = self.tmp(hint)
-            self.entry.append(f"  {name} = {text}")
+            lines = self.header if key[0] in _STATE_KEYS else self.entry
+            lines.append(f"  {name} = {text}")
             self._entry_cache[key] = name
         return name
 
@@ -351,6 +368,12 @@ class BlockEmitter:
     def _exit(self, target, constant, final=True, completed=None):
         # By default the instruction ending the block has completed.
         done = self.done + 1 if completed is None else completed
+        if self.tier == "hot" and constant == self.block_eip and self._latch_free():
+            self._self_loop(done)
+            self.exits += 1
+            if final:
+                self.ended = True
+            return
         snap = Snapshot(self.regs, self.dirty, self.fsrc, done, None)
         self._store_state(snap, self.body, eip=target)
         budget = self._charge(done, self.body)
@@ -383,6 +406,94 @@ class BlockEmitter:
         self.exits += 1
         if final:
             self.ended = True
+
+    # ---- hot-tier loops: a block that jumps to its own start --------------------------------------
+    # The first iteration is peeled: it starts from the guest state and ends at the `loop` header,
+    # whose phis merge its registers and symbolic flag records with those of the loop copy's latch.
+    # Both copies lower the same instructions, so their flag records have the same shape and only
+    # their operands need phis: no flag is computed per iteration, none is stored until an exit.
+
+    def _latch_free(self):
+        return self._loop_latch is None if self.loop_copy else self.peel_latch is None
+
+    def _self_loop(self, done):
+        budget = self._charge(done, self.body)
+        more = self.emit(f"icmp sgt i64 {budget}, 0")
+        latch, back = self.label("latch"), self.label("back")
+        self.line(f"br i1 {more}, label %{latch}, label %{back}")
+        self.start_block(back)
+        self._store_state(Snapshot(self.regs, self.dirty, self.fsrc, 0, None), self.body,
+                          eip=str(_s32(self.block_eip)))
+        self.line(f"ret i32 {EXIT_NEXT}")
+        self.start_block(latch)
+        self.line("br label %loop")
+        state = (latch, dict(self.regs), set(self.dirty), dict(self.fsrc))
+        if self.loop_copy:
+            self._loop_latch = state
+        else:
+            self.peel_latch = state
+
+    def begin_loop_copy(self):
+        """After the peeled iteration: start the loop copy at the `loop` header."""
+        label, regs, dirty, fsrc = self.peel_latch
+        self.loop_copy = True
+        new_regs = {}
+        for r, value in sorted(regs.items()):
+            phi = self.tmp(f"r{r}")
+            self._phis.append((phi, "i32", value, label, ("reg", r)))
+            new_regs[r] = phi
+        mapping, new_fsrc = {}, {}
+        for bit in ARITH_BITS:
+            src = fsrc[bit]
+            if src is ENTRY:
+                new_fsrc[bit] = ENTRY
+                continue
+            if id(src) not in mapping:
+                if isinstance(src, Record):
+                    fields = {}
+                    for field in ("a", "b", "res", "cin"):
+                        value = getattr(src, field)
+                        if value is not None:
+                            phi = self.tmp("fl")
+                            typ = "i1" if field == "cin" else TYPE[src.size]
+                            self._phis.append((phi, typ, value, label, ("flag", bit, field)))
+                            value = phi
+                        fields[field] = value
+                    new = Record(src.kind, src.size, fields["a"], fields["b"], fields["res"], fields["cin"])
+                    self._records.append(new)
+                else:
+                    phi = self.tmp("fl")
+                    self._phis.append((phi, "i1", src[1], label, ("flag", bit, "val")))
+                    new = ("val", phi)
+                mapping[id(src)] = new
+            new_fsrc[bit] = mapping[id(src)]
+        self.regs, self.dirty, self.fsrc, self._fcache = new_regs, set(dirty), new_fsrc, {}
+        self.body.append("loop:")
+        self._phi_at = len(self.body)
+        self.done, self.ended = 0, False
+
+    def _phi_lines(self):
+        lines = []
+        latch = self._loop_latch
+        for phi, typ, peel_value, peel_label, key in self._phis:
+            incoming = f"[ {peel_value}, %{peel_label} ]"
+            if latch is not None:
+                label, regs, _, fsrc = latch
+                if key[0] == "reg":
+                    value = regs[key[1]]
+                else:
+                    src = fsrc[key[1]]
+                    if key[2] == "val":
+                        if not (isinstance(src, tuple) and src[0] == "val"):
+                            raise Unsupported("loop copy changed a flag's shape")
+                        value = src[1]
+                    else:
+                        if not isinstance(src, Record) or getattr(src, key[2]) is None:
+                            raise Unsupported("loop copy changed a flag's shape")
+                        value = getattr(src, key[2])
+                incoming += f", [ {value}, %{label} ]"
+            lines.append(f"  {phi} = phi {typ} {incoming}")
+        return lines
 
     def _charge(self, done, out):
         """Subtract `done` instructions from the budget; returns the new budget (i64)."""
@@ -446,11 +557,29 @@ class BlockEmitter:
     # ---- assembling ---------------------------------------------------------------------------
 
     def finish(self):
-        lines = [f"define i32 @{self.name}(ptr noalias %st, ptr noalias %ctx) {{", "entry:"]
+        lines = []
+        if self.tier == "quick":
+            lines.append(f"@count.{self.name} = internal global i32 0")
+        lines += [f"define i32 @{self.name}(ptr noalias %st, ptr noalias %ctx) {{", "entry:"]
         lines += self.entry
-        lines.append("  br label %body")
+        if self.tier == "quick":
+            # Count executions; at HOT_THRESHOLD leave (nothing done yet, EIP is this block's) so
+            # the engine retranslates the block with the hot tier.
+            lines += [f"  %count = load i32, ptr @count.{self.name}",
+                      "  %count1 = add i32 %count, 1",
+                      f"  store i32 %count1, ptr @count.{self.name}",
+                      f"  %hot = icmp eq i32 %count1, {self.hot_threshold}",
+                      "  br i1 %hot, label %promote, label %body, !prof !0",
+                      "promote:",
+                      f"  ret i32 {EXIT_HOT}"]
+        else:
+            lines.append("  br label %body")
         lines.append("body:")
-        lines += self.body
+        lines += self.header
+        body = self.body
+        if self._phi_at is not None:
+            body = body[:self._phi_at] + self._phi_lines() + body[self._phi_at:]
+        lines += body
         lines += self.tail
         lines.append("}")
         return "\n".join(lines)

@@ -37,8 +37,8 @@ def block_name(eip, mode):
     return f"tb_{eip:08x}_{mode}"
 
 
-def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS):
-    e = BlockEmitter(block_name(eip, mode), eip)
+def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quick", hot_threshold=None):
+    e = BlockEmitter(block_name(eip, mode) + ("_hot" if tier != "quick" else ""), eip, tier, hot_threshold)
     insns, addr, callout = [], eip, ""
     while True:
         try:
@@ -79,10 +79,27 @@ def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS):
             e.begin_insn(_Stub(addr))
             e.exit_fallthrough(addr)
             break
+    if e.peel_latch is not None:
+        _lower_loop_copy(e, insns)
     last = insns[-1] if insns else None
     hi = (last.address + last.size) if last else eip + 1
     native = len(insns) - (1 if callout else 0)
-    return BlockIR(e.name, eip, e.finish(), insns, native, eip, max(hi, eip + 1), callout)
+    try:
+        ir = e.finish()
+    except Unsupported:            # the loop copy's flags took another shape: no in-function loop
+        return translate(fetch, decoder, eip, mode, max_insns, tier="hot-noloop")
+    return BlockIR(e.name, eip, ir, insns, native, eip, max(hi, eip + 1), callout)
+
+
+def _lower_loop_copy(e, insns):
+    """Hot tier: lower the block a second time as the loop body (see the emitter's hot-tier loops)."""
+    e.begin_loop_copy()
+    for insn in insns:
+        e.begin_insn(insn)
+        LOWERINGS[insn.name](e, insn)
+        if e.ended:
+            return
+        e.end_insn()
 
 
 class _Stub:

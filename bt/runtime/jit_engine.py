@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bt.backend.compiler import NativeCompiler
-from bt.backend.context import (EMPTY_TAG, EXIT_BUDGET, EXIT_INTERP, EXIT_MISS, EXIT_NAMES,
+from bt.backend.context import (EMPTY_TAG, EXIT_BUDGET, EXIT_HOT, EXIT_INTERP, EXIT_MISS, EXIT_NAMES,
                                 EXIT_SLOW_MEM, LOOKUP_SIZE, SHADOW_VALID, JitContext, lookup_index)
 from bt.backend.runtime_ir import runtime_module_ir
 from bt.backend.translator import MAX_BLOCK_INSNS, translate
@@ -54,12 +54,15 @@ class JitStats:
     invalidations: int = 0
     lookup_flushes: int = 0
     returns_to_python: int = 0
+    hot_blocks: int = 0
+    hot_seconds: float = 0.0
 
 
 class Jit:
-    def __init__(self, machine, block_insns=MAX_BLOCK_INSNS):
+    def __init__(self, machine, block_insns=MAX_BLOCK_INSNS, hot_threshold=None):
         self.machine = machine
         self.block_insns = block_insns            # longest translated block (1 in lockstep diff runs)
+        self.hot_threshold = hot_threshold        # None: the emitter's HOT_THRESHOLD
         self.state = machine.state
         self.w = machine.state.w
         self.mem = machine.mem
@@ -140,6 +143,8 @@ class Jit:
             elif code == EXIT_SLOW_MEM:
                 self.stats.slow_memory += 1
                 self._step()
+            elif code == EXIT_HOT:
+                self._promote(w[W_EIP])
             elif code != EXIT_BUDGET:
                 raise RuntimeError(f"native code returned unknown exit code {code} at eip={w[W_EIP]:#x}")
 
@@ -192,21 +197,39 @@ class Jit:
             if addr in seen or (addr, mode) in self.translations:
                 continue
             seen.add(addr)
-            block = translate(self._fetch, self.decoder, addr, mode, self.block_insns)
+            block = translate(self._fetch, self.decoder, addr, mode, self.block_insns,
+                              hot_threshold=self.hot_threshold)
             blocks.append(block)
             for target in _static_successors(block):
                 todo.append(target)
         addresses = self.compiler.compile([b.ir for b in blocks], [b.name for b in blocks])
-        cs_base = self.state.cpu.seg[CS].base
         for b in blocks:
-            t = Translation((b.eip, mode), b.name, addresses[b.name], b.native_insns)
-            t.region = self.code.add((cs_base + b.lo) & 0xFFFFFFFF, (cs_base + b.hi) & 0xFFFFFFFF or 1, self)
-            t.region.tag = t
-            self.translations[t.key] = t
-            self._install(t)
+            self._add_translation(b, addresses[b.name])
             self.stats.blocks_translated += 1
             self.stats.guest_insns_translated += len(b.insns)
         self.stats.translate_seconds += time.perf_counter() - t0
+
+    def _promote(self, eip):
+        """Retranslate a hot block with the optimising tier and put it in place of the quick one."""
+        t0 = time.perf_counter()
+        key = (eip, self.mode_id)
+        old = self.translations.get(key)
+        block = translate(self._fetch, self.decoder, eip, self.mode_id, self.block_insns, tier="hot")
+        address = self.compiler.compile([block.ir], [block.name], tier="hot")[block.name]
+        if old is not None:
+            self.code.remove(old.region)
+        self._add_translation(block, address)
+        self.stats.hot_blocks += 1
+        self.stats.hot_seconds += time.perf_counter() - t0
+
+    def _add_translation(self, b, address):
+        cs_base = self.state.cpu.seg[CS].base
+        t = Translation((b.eip, self.mode_id), b.name, address, b.native_insns)
+        t.region = self.code.add((cs_base + b.lo) & 0xFFFFFFFF, (cs_base + b.hi) & 0xFFFFFFFF or 1, self)
+        t.region.tag = t
+        self.translations[t.key] = t
+        self._install(t)
+        return t
 
     def on_invalidate(self, region):
         """A guest write hit translated code (CodeTracker): drop that translation."""
@@ -229,6 +252,7 @@ class Jit:
             f"{t.modules} modules)",
             f"translation time       {s.translate_seconds * 1e3:.1f} ms ({per_insn:.0f} us/guest insn; "
             f"parse {t.parse * 1e3:.1f} ms, optimise {t.optimize * 1e3:.1f} ms, codegen {t.codegen * 1e3:.1f} ms)",
+            f"hot-tier blocks        {s.hot_blocks} ({s.hot_seconds * 1e3:.1f} ms)",
             f"lookup misses          {s.misses}",
             f"blocks dispatched      {c.dispatched}",
             f"chained exits          {c.chained}",

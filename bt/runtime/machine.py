@@ -76,6 +76,7 @@ class Machine:
         self.exit_device = self.io.attach(EXIT_PORT, ExitDevice())
         self.post_port = self.io.attach(POST_PORT, PostPort())
         self.image = None
+        self.engine = None        # the engine of the last run (for --stats)
 
     def load(self, path, load_addr=None):
         """Load a Multiboot/ELF/raw image (bt/runtime/loader.py); raises ImageError."""
@@ -95,7 +96,7 @@ class Machine:
         """Run until the guest exits, halts, shuts down, faults unhandled or a limit is hit."""
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            eng = engine_class(engine)(self)
+            eng = self.engine = engine_class(engine)(self)
             eng.run(max_insns=max_insns, deadline=deadline)
         except GuestExit as e:
             return RunResult("exit", e.status & 0xFF, eip=self.eip)

@@ -334,6 +334,10 @@ class Interpreter:
         if self.w[W_CPL] != 0:
             raise GuestFault(GP, 0, "privileged instruction at CPL > 0")
 
+    def stats_lines(self):
+        return [f"guest instructions     {self.insn_count}",
+                f"blocks decoded         {len(self.blocks)} (live)"]
+
     # ---- flags shortcuts ----------------------------------------------------------------------
 
     def eflags(self):
