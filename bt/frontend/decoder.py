@@ -91,6 +91,23 @@ _PREFIX_SEG = {0x26: 0, 0x2E: 1, 0x36: 2, 0x3E: 3, 0x64: 4, 0x65: 5}
 _MASK = {1: 0xFF, 2: 0xFFFF, 4: 0xFFFFFFFF, 8: 0xFFFFFFFFFFFFFFFF}
 
 
+_PREFIX_BYTES = frozenset((0xF0, 0xF2, 0xF3, 0x2E, 0x36, 0x3E, 0x26, 0x64, 0x65, 0x66, 0x67))
+
+
+def _rep_prefix(raw):
+    """REP/REPNE from the raw prefix bytes (the last of F2/F3 wins, as on P6). capstone's own prefix
+    field drops F2 in front of some string instructions (F2 A5)."""
+    rep = ""
+    for byte in raw:
+        if byte not in _PREFIX_BYTES:
+            break
+        if byte == 0xF3:
+            rep = "rep"
+        elif byte == 0xF2:
+            rep = "repne"
+    return rep
+
+
 class Decoder:
     """Decodes one instruction at a time from bytes the caller fetched (through its MMU)."""
 
@@ -105,7 +122,7 @@ class Decoder:
             raise DecodeError(f"undecodable bytes {bytes(code[:MAX_INSN_LEN]).hex(' ')} at {address_gva:#x}")
         ci = found[0]
         prefix = ci.prefix
-        rep = "rep" if prefix[0] == 0xF3 else "repne" if prefix[0] == 0xF2 else ""
+        rep = _rep_prefix(ci.bytes)
         seg_override = _PREFIX_SEG.get(prefix[1], -1)
         addr_size = 2 if prefix[3] == 0x67 else 4
         opsize = 2 if prefix[2] == 0x66 else 4
