@@ -1,5 +1,6 @@
 """Native lowerings of near control transfers: JMP Jcc CALL RET LOOP* JECXZ. Each ends the block
-through the emitter's chaining exits. Cold."""
+through the emitter's chaining exits. With a 16-bit operand size (0x66) the new EIP is truncated to
+16 bits and CALL/RET push/pop a 16-bit IP (SDM "JMP", "CALL", "RET"). Cold."""
 from bt.backend import operands
 from bt.backend.emitter import Unsupported
 from bt.backend.lower_move import push_value, pop_value
@@ -19,15 +20,11 @@ def jmp(e, insn):
     (target,) = insn.operands
     if target.kind == IMM:
         return e.exit_to(_target(insn))
-    if target.size != 4:
-        raise Unsupported("16-bit indirect jmp")
-    e.exit_to_value(operands.read(e, target))
+    e.exit_to_value(e.zext(operands.read(e, target), target.size))
 
 
 @lowers(*("j" + cc for cc in table.CONDITIONS))
 def jcc(e, insn):
-    if insn.opsize != 4:
-        raise Unsupported("16-bit jcc")
     cond = e.condition(table.condition_of(insn.name))
     e.exit_branch(cond, _target(insn), insn.next_address)
 
@@ -54,23 +51,19 @@ def loop(e, insn):
 @lowers("call")
 def call(e, insn):
     (target,) = insn.operands
-    if insn.opsize != 4:
-        raise Unsupported("16-bit call")
+    size = insn.opsize
     if target.kind == IMM:
-        push_value(e, e.const(insn.next_address, 4), 4)
-        return e.exit_to(target.imm)
-    dest = operands.read(e, target)          # read before the push: the push is the one store
-    if target.kind == "reg" and target.reg == ESP:
-        dest = e.reg32(ESP)
-    push_value(e, e.const(insn.next_address, 4), 4)
+        push_value(e, e.const(insn.next_address, size), size)
+        return e.exit_to(_target(insn))
+    dest = e.zext(operands.read(e, target), target.size)   # read before the push: the one store
+    push_value(e, e.const(insn.next_address, size), size)
     e.exit_to_value(dest)
 
 
 @lowers("ret")
 def ret(e, insn):
-    if insn.opsize != 4:
-        raise Unsupported("16-bit ret")
-    dest = pop_value(e, 4)
+    size = insn.opsize
+    dest = e.zext(pop_value(e, size), size)
     if insn.operands:
         extra = insn.operands[0].imm
         e.set_reg32(ESP, e.emit(f"add i32 {e.reg32(ESP)}, {extra}", "esp"))

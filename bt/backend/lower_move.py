@@ -1,9 +1,10 @@
-"""Native lowerings of data movement: MOV MOVZX MOVSX LEA XCHG PUSH POP and the NOP family. Cold."""
+"""Native lowerings of data movement: MOV MOVZX MOVSX LEA XCHG XLATB PUSH POP and the NOP family.
+Cold."""
 from bt.backend import operands
 from bt.backend.emitter import TYPE, Unsupported
 from bt.backend.lowering import lowers
 from bt.frontend.decoder import REG, IMM, MEM
-from bt.runtime.state import ESP, SS
+from bt.runtime.state import EAX, EBX, DS, ESP, SS
 
 
 @lowers("mov")
@@ -75,9 +76,19 @@ def push(e, insn):
 @lowers("pop")
 def pop(e, insn):
     (dst,) = insn.operands
-    if dst.kind == MEM:
-        raise Unsupported("pop to memory (two side-effects; ESP-relative address rules)")
-    if dst.kind != REG:
+    if dst.kind not in (REG, MEM):
         raise Unsupported("pop of a segment register: a VMM callout")
+    # ESP is incremented before a memory destination's address is computed (SDM "POP"); the
+    # store is the one store and comes after the load's check.
     value = pop_value(e, dst.size)
     operands.write(e, dst, value)    # `pop esp` leaves the popped value in ESP
+
+
+@lowers("xlatb")
+def xlatb(e, insn):
+    if insn.addr_size != 4:
+        raise Unsupported("16-bit address size xlatb")
+    seg = insn.seg_override if insn.seg_override >= 0 else DS
+    index = e.zext(e.reg(EAX, 1), 1)
+    offset = e.emit(f"add i32 {e.reg32(EBX)}, {index}", "ea")
+    e.set_reg(EAX, e.load(e.linear(seg, offset), 1), 1)

@@ -10,6 +10,7 @@ native lowering (likewise, the interpreter runs it), a page boundary or `max_ins
 from dataclasses import dataclass
 
 from bt.backend import lower_alu, lower_control, lower_move  # noqa: F401  (registration)
+from bt.backend import lower_exchange, lower_stack, lower_string  # noqa: F401  (registration)
 from bt.backend import lower_bits, lower_flagops, lower_muldiv, lower_shift  # noqa: F401
 from bt.backend.emitter import BlockEmitter, Unsupported
 from bt.backend.lowering import LOWERINGS

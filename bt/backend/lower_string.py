@@ -1,0 +1,250 @@
+"""Native lowerings of the string instructions MOVS STOS LODS CMPS SCAS (b/w/d), with and without
+REP/REPE/REPNE, 32-bit address size only (SDM Vol. 2, "MOVS", "REP/REPE/REPNE"...). Cold.
+
+Without REP one iteration is straight-line code on the main chain. A REP form is a loop inside the
+block, between the main chain and its continuation:
+
+  pre -> head (phis: k, ECX, ESI, EDI, last loaded value / compared pair, stop) -> done (main chain)
+         head -> chk -> iter -> latch -> head
+                  |      `-> slow exit: a memory access left the shadow fast path
+                  `-> chunk exit: REP_CHUNK iterations done in this block execution
+
+Both loop exits leave the state as of the k completed iterations with EIP at the REP instruction
+(REP is restartable): the slow exit returns EXIT_SLOW_MEM (the interpreter continues the REP), the
+chunk exit charges one instruction and returns EXIT_BUDGET, so Python regains control between chunks
+and a huge ECX cannot starve the dispatcher of limit and deadline checks. Each iteration checks
+every access before its one store, so a slow exit never leaves half an iteration behind.
+"""
+from bt.backend.context import EXIT_BUDGET, EXIT_SLOW_MEM, SHADOW_VALID
+from bt.backend.emitter import ARITH_BITS, TYPE, Record, Snapshot, Unsupported
+from bt.backend.lowering import lowers
+from bt.frontend.decoder import MEM
+from bt.runtime.flags import CC_SUB
+from bt.runtime.state import EAX, ECX, ESI, EDI, DS, ES
+
+REP_CHUNK = 1 << 16
+ELEMENT = {"b": 1, "w": 2, "d": 4}
+USES_SRC = ("movs", "lods", "cmps")       # read seg:ESI
+USES_DST = ("movs", "stos", "cmps", "scas")   # access ES:EDI
+LEGACY_PREFIXES = frozenset((0xF0, 0xF2, 0xF3, 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65, 0x66, 0x67))
+
+
+def repeat_prefix(raw):
+    """0xF3, 0xF2 or None: the last repeat prefix among the legacy prefixes. Taken from the bytes
+    because capstone reads F2 before A5/A7 as SSE's mandatory prefix and drops it."""
+    found = None
+    for b in raw:
+        if b not in LEGACY_PREFIXES:
+            break
+        if b in (0xF2, 0xF3):
+            found = b
+    return found
+
+
+@lowers("movsb", "movsw", "movsd", "stosb", "stosw", "stosd", "lodsb", "lodsw", "lodsd",
+        "cmpsb", "cmpsw", "cmpsd", "scasb", "scasw", "scasd")
+def string_op(e, insn):
+    op, size = insn.name[:-1], ELEMENT[insn.name[-1]]
+    mems = [o for o in insn.operands if o.kind == MEM]
+    if op in ("movs", "cmps") and len(mems) != 2:
+        raise Unsupported("SSE movsd/cmpsd")
+    if insn.addr_size != 4:
+        raise Unsupported("16-bit address size (SI/DI/CX)")
+    if insn.lock:
+        raise Unsupported("LOCK string instruction: #UD")
+    src_seg = next((o.seg for o in mems if o.base == ESI), DS)
+    df = e.df_set()
+    step = e.emit(f"select i1 {df}, i32 {-size}, i32 {size}", "step")
+    prefix = repeat_prefix(insn.raw)
+    if prefix is None:
+        _single(e, op, size, src_seg, step)
+    else:
+        # F2 on MOVS/STOS/LODS repeats like F3; on CMPS/SCAS it is REPNE.
+        until = None if op not in ("cmps", "scas") else ("ne" if prefix == 0xF3 else "eq")
+        _rep(e, insn, op, size, src_seg, step, until)
+
+
+def _iteration(e, op, size, src_seg, step, esi, edi, acc, host):
+    """One element: every address check first, then the accesses. Returns (esi, edi, loaded, a, b)."""
+    t = TYPE[size]
+    src = dst = None
+    if op in USES_SRC:
+        src = host(e.emit(f"add i32 {e.seg_base(src_seg)}, {esi}", "lin"), size, False)
+    if op in USES_DST:
+        dst = host(e.emit(f"add i32 {e.seg_base(ES)}, {edi}", "lin"), size, op in ("movs", "stos"))
+    loaded = a = b = None
+    if op == "movs":
+        v = e.emit(f"load {t}, ptr {src}, align 1", "m")
+        e.line(f"store {t} {v}, ptr {dst}, align 1")
+    elif op == "stos":
+        e.line(f"store {t} {acc}, ptr {dst}, align 1")
+    elif op == "lods":
+        loaded = e.emit(f"load {t}, ptr {src}, align 1", "m")
+    elif op == "cmps":
+        a = e.emit(f"load {t}, ptr {src}, align 1", "m")     # SRC1 = seg:ESI, SRC2 = ES:EDI
+        b = e.emit(f"load {t}, ptr {dst}, align 1", "m")
+    else:   # scas: accumulator - ES:EDI
+        a, b = acc, e.emit(f"load {t}, ptr {dst}, align 1", "m")
+    new_esi = e.emit(f"add i32 {esi}, {step}", "esi") if op in USES_SRC else esi
+    new_edi = e.emit(f"add i32 {edi}, {step}", "edi") if op in USES_DST else edi
+    return new_esi, new_edi, loaded, a, b
+
+
+def _single(e, op, size, src_seg, step):
+    esi = e.reg32(ESI) if op in USES_SRC else None
+    edi = e.reg32(EDI) if op in USES_DST else None
+    acc = e.reg(EAX, size) if op in ("stos", "scas") else None
+    new_esi, new_edi, loaded, a, b = _iteration(e, op, size, src_seg, step, esi, edi, acc, e.host_address)
+    if op in USES_SRC:
+        e.set_reg32(ESI, new_esi)
+    if op in USES_DST:
+        e.set_reg32(EDI, new_edi)
+    if loaded is not None:
+        e.set_reg(EAX, loaded, size)
+    if a is not None:
+        e.record(CC_SUB, size, a, b, e.emit(f"sub {TYPE[size]} {a}, {b}", "res"))
+
+
+def _loop_host(e, exit_label):
+    """The shadow fast path of BlockEmitter.host_address, leaving to `exit_label` instead."""
+    def host(addr, size, write):
+        table = e.ctx_field("shadow_write" if write else "shadow_read")
+        ram = e.ctx_field("ram")
+        page = e.emit(f"lshr i32 {addr}, 12")
+        page64 = e.emit(f"zext i32 {page} to i64")
+        slot = e.emit(f"getelementptr i32, ptr {table}, i64 {page64}")
+        entry = e.emit(f"load i32, ptr {slot}", "pte")
+        offset = e.emit(f"and i32 {addr}, 4095")
+        valid = e.emit(f"and i32 {entry}, {SHADOW_VALID}")
+        ok = e.emit(f"icmp ne i32 {valid}, 0")
+        if size > 1:
+            fits = e.emit(f"icmp ule i32 {offset}, {4096 - size}")
+            ok = e.emit(f"and i1 {fits}, {ok}")
+        cont = e.label("fast")
+        e.line(f"br i1 {ok}, label %{cont}, label %{exit_label}, !prof !0")
+        e.start_block(cont)
+        frame = e.emit(f"and i32 {entry}, -4096")
+        gpa = e.emit(f"or i32 {frame}, {offset}", "gpa")
+        gpa64 = e.emit(f"zext i32 {gpa} to i64")
+        return e.emit(f"getelementptr i8, ptr {ram}, i64 {gpa64}", "hva")
+    return host
+
+
+def _rep(e, insn, op, size, src_seg, step, until):
+    t = TYPE[size]
+    compares = until is not None
+    ecx0 = e.reg32(ECX)
+    esi0 = e.reg32(ESI) if op in USES_SRC else None
+    edi0 = e.reg32(EDI) if op in USES_DST else None
+    eax0 = e.reg32(EAX) if op == "lods" else None
+    acc0 = e.reg(EAX, size) if op in ("stos", "scas", "lods") else None
+    old_flags = {bit: e.flag(bit) for bit in ARITH_BITS} if compares else None
+
+    pre, head, chk, it, latch, done = (e.label(h) for h in ("rep.pre", "rep.head", "rep.chk", "rep.iter",
+                                                             "rep.latch", "rep.done"))
+    chunk_exit, slow_exit = e.label("rep.chunk"), e.label("rep.slow")
+    e.line(f"br label %{pre}")
+    e.start_block(pre)
+    e.line(f"br label %{head}")
+    e.start_block(head)
+    phi_at = len(e.body)
+    k, ecx = e.tmp("k"), e.tmp("ecx")
+    esi = e.tmp("esi") if esi0 else None
+    edi = e.tmp("edi") if edi0 else None
+    acc = e.tmp("acc") if op == "lods" else acc0
+    a, b, stop = (e.tmp("a"), e.tmp("b"), e.tmp("stop")) if compares else (None, None, None)
+    fin = e.emit(f"icmp eq i32 {ecx}, 0")
+    if compares:
+        fin = e.emit(f"or i1 {fin}, {stop}")
+    e.line(f"br i1 {fin}, label %{done}, label %{chk}")
+    e.start_block(chk)
+    full = e.emit(f"icmp eq i32 {k}, {REP_CHUNK}")
+    e.line(f"br i1 {full}, label %{chunk_exit}, label %{it}")
+    e.start_block(it)
+    n_esi, n_edi, loaded, n_a, n_b = _iteration(e, op, size, src_seg, step, esi, edi, acc,
+                                                _loop_host(e, slow_exit))
+    n_k = e.emit(f"add i32 {k}, 1", "k")
+    n_ecx = e.emit(f"sub i32 {ecx}, 1", "ecx")
+    if compares:
+        eq = e.emit(f"icmp eq {t} {n_a}, {n_b}")
+        # REPE stops when the elements differ, REPNE when they are equal.
+        n_stop = eq if until == "eq" else e.emit(f"xor i1 {eq}, true")
+    e.line(f"br label %{latch}")
+    e.start_block(latch)
+    e.line(f"br label %{head}")
+
+    phis = [(k, "i32", "0", n_k), (ecx, "i32", ecx0, n_ecx)]
+    if esi:
+        phis.append((esi, "i32", esi0, n_esi))
+    if edi:
+        phis.append((edi, "i32", edi0, n_edi))
+    if op == "lods":
+        phis.append((acc, t, acc0, loaded))
+    if compares:
+        phis += [(a, t, "0", n_a), (b, t, "0", n_b), (stop, "i1", "false", n_stop)]
+    e.body[phi_at:phi_at] = [f"  {name} = phi {ty} [ {v0}, %{pre} ], [ {v1}, %{latch} ]"
+                             for name, ty, v0, v1 in phis]
+
+    # The exits, with the state of the k completed iterations (head's phis dominate them).
+    def partial_state(done_insns):
+        regs = dict(e.insn_start.regs)
+        dirty = set(e.insn_start.dirty) | {ECX}
+        regs[ECX] = ecx
+        for r, v in ((ESI, esi), (EDI, edi)):
+            if v:
+                regs[r] = v
+                dirty.add(r)
+        if op == "lods":
+            regs[EAX] = _merge_low(e.tail, e, eax0, acc, size)
+            dirty.add(EAX)
+        fl = dict(e.insn_start.flags)
+        if compares:
+            res = e.tmp("res")
+            e.tail.append(f"  {res} = sub {t} {a}, {b}")
+            rec = Record(CC_SUB, size, a, b, res)
+            fl.update({bit: rec for bit in ARITH_BITS})
+        return Snapshot(regs, dirty, fl, done_insns, insn.address)
+
+    e.tail.append(f"{chunk_exit}:")
+    e._store_state(partial_state(e.insn_start.done + 1), e.tail)   # the chunk counts as one insn
+    e.tail.append(f"  ret i32 {EXIT_BUDGET}")
+
+    e.tail.append(f"{slow_exit}:")
+    if compares:
+        # No iteration completed: the flags are still those before the instruction.
+        first, later = e.label("rep.slow0"), e.label("rep.slowk")
+        z = e.tmp("z")
+        e.tail += [f"  {z} = icmp eq i32 {k}, 0", f"  br i1 {z}, label %{first}, label %{later}",
+                   f"{first}:"]
+        e._store_state(e.insn_start, e.tail)
+        e.tail += [f"  ret i32 {EXIT_SLOW_MEM}", f"{later}:"]
+    e._store_state(partial_state(e.insn_start.done), e.tail)
+    e.tail.append(f"  ret i32 {EXIT_SLOW_MEM}")
+
+    # The main chain continues after the loop.
+    e.start_block(done)
+    e.set_reg32(ECX, ecx)
+    if esi:
+        e.set_reg32(ESI, esi)
+    if edi:
+        e.set_reg32(EDI, edi)
+    if op == "lods":
+        e.set_reg(EAX, acc, size)
+    if compares:
+        # ECX = 0 at the start: no comparison, the flags are kept.
+        e.record(CC_SUB, size, a, b, e.emit(f"sub {t} {a}, {b}", "res"))
+        started = e.emit(f"icmp ne i32 {k}, 0")
+        new_flags = {bit: e.flag(bit) for bit in ARITH_BITS}
+        for bit in ARITH_BITS:
+            e.set_flag(bit, e.emit(f"select i1 {started}, i1 {new_flags[bit]}, i1 {old_flags[bit]}", "f"))
+
+
+def _merge_low(out, e, full, low, size):
+    """Lines in `out` putting the `size`-byte `low` into the low bits of i32 `full`."""
+    if size == 4:
+        return low
+    wide, kept, merged = e.tmp("w"), e.tmp("w"), e.tmp("w")
+    keep = -0x100 if size == 1 else -0x10000
+    out += [f"  {wide} = zext {TYPE[size]} {low} to i32", f"  {kept} = and i32 {full}, {keep}",
+            f"  {merged} = or i32 {kept}, {wide}"]
+    return merged
