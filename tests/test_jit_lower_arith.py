@@ -118,6 +118,9 @@ def flagop_forms():
         out.append(bytes([0x0F, 0x40 + cc, 0x03]))           # cmovcc eax, [ebx]
     out += [bytes([b]) for b in (0xF8, 0xF9, 0xF5, 0xFC, 0xFD, 0x9F, 0x9E, 0xD6, 0x98, 0x99)]
     out += [b"\x66\x98", b"\x66\x99"]
+    # Flags of the new lowerings read later in the same block, and CLD/STD after partial flag writes.
+    out += [bytes.fromhex(h) for h in ("d3e00f92c0", "d3c89f", "66d1d00f90c0", "0fa3c8fc", "f8fd",
+                                       "d3e8fc", "f7e10f97c0", "0fbcc19f")]
     out += [bytes.fromhex("fc0f92c0"), bytes.fromhex("fd9f"), bytes.fromhex("39c8fd0f9fc0")]   # after CLD/STD
     return out
 
@@ -250,6 +253,9 @@ def random_state(rng, insn):
             regs[ECX] = (regs[ECX] & 0xFFFF) | (rng.getrandbits(16) << 16)
     if insn.name in ("div", "idiv") and rng.random() < 0.5:
         regs[EDX] = rng.choice((0, 0xFFFFFFFF, regs[EDX] & 0xFF))    # mostly quotients that fit
+    if insn.name == "idiv" and rng.random() < 0.15:     # the most negative dividend by -1: #DE
+        regs[EAX], regs[EDX], regs[ECX] = rng.choice(((0x8000, 0, 0xFF), (0x8000, 0x8000, 0xFFFF),
+                                                      (0, 0x80000000, 0xFFFFFFFF)))
     if insn.name in ("bsf", "bsr") and rng.random() < 0.2:
         regs[ECX] = 0
     data = bytes(rng.getrandbits(8) for _ in range(2 * WINDOW))
@@ -298,6 +304,8 @@ def check_form(code, cases, seed):
             # it sees, which CMP does not change.
             flag_mask = mask_for(insn, regs).flags
             _compare("jit vs interp", got, want, insn, regs, flag_mask)
+            if insn.name == "idiv" and got[4] is not None:
+                continue        # Unicorn 2.1 dies of a host SIGFPE on the most negative dividend / -1
             uc = eng.run_unicorn(addr, len(full), regs, eflags, data)
             _compare("jit vs unicorn", got, uc, insn, regs, flag_mask)
 
