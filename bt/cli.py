@@ -81,8 +81,12 @@ def build_parser():
                          description="Boot IMAGE (Multiboot v1: ELF32, a.out-kludge flat binary, or raw "
                                      "flat binary) and run it; exit with the guest's status.")
     run.add_argument("image", metavar="IMAGE", help="the guest image file")
-    run.add_argument("--engine", choices=list(ENGINES), default="interp",
-                     help="execution engine (default: interp)")
+    run.add_argument("--engine", choices=["jit", "interp"], default="jit",
+                     help="execution engine: the binary translator (jit, default) or the reference "
+                          "interpreter (interp)")
+    run.add_argument("--hot-threshold", type=parse_positive_int, default=None, metavar="N",
+                     help="jit: executions of a block before it is retranslated by the optimising "
+                          "tier (default 200000)")
     run.add_argument("--memory", type=parse_size, default=DEFAULT_MEMORY, metavar="SIZE",
                      help="guest RAM, e.g. 128M or 1G (default 128M)")
     run.add_argument("--max-insns", type=parse_positive_int, default=None, metavar="N",
@@ -143,7 +147,11 @@ def cmd_run(args):
         engine = "diff" if args.diff else args.engine
         if args.diff_full_every is not None:
             machine.diff_full_every = args.diff_full_every
-        result = machine.run(engine=engine, max_insns=args.max_insns, timeout=args.timeout)
+        options = {}
+        if args.hot_threshold is not None and engine == "jit":
+            options["hot_threshold"] = args.hot_threshold
+        result = machine.run(engine=engine, max_insns=args.max_insns, timeout=args.timeout,
+                             engine_options=options)
         if args.stats:
             _print_stats(machine, result)
     if result.reason == "exit":

@@ -49,9 +49,9 @@ def run_qemu(image, timeout=QEMU_TIMEOUT):
     return proc.stdout, (rc >> 1 if rc & 1 else None)
 
 
-def run_btvm(image, engine="interp", timeout=BTVM_TIMEOUT):
+def run_btvm(image, engine="interp", timeout=BTVM_TIMEOUT, extra_args=()):
     """Run under btvm: (stdout bytes, exit status, stderr text)."""
-    proc = subprocess.run([sys.executable, "-m", "bt.cli", "run", str(image), "--engine", engine],
+    proc = subprocess.run([sys.executable, "-m", "bt.cli", "run", str(image), "--engine", engine, *extra_args],
                           cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, timeout=timeout)
     return proc.stdout, proc.returncode, proc.stderr.decode(errors="replace")

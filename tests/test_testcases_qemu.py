@@ -24,11 +24,18 @@ def test_qemu_matches_recording(name):
     assert out == want_out
 
 
+# jit-hot: every block is promoted to the optimising tier after 3 executions, so the hot tier and
+# its in-function loops run on every program (the default threshold is far above these programs).
+ENGINE_ARGS = {"interp": ("interp", ()), "jit": ("jit", ()), "jit-hot": ("jit", ("--hot-threshold", "3"))}
+
+
+@pytest.mark.parametrize("engine", list(ENGINE_ARGS))
 @pytest.mark.parametrize("name", NAMES)
-def test_btvm_matches_qemu(name):
+def test_btvm_matches_qemu(name, engine):
     """Needs no QEMU: compares with the committed recording."""
     want_out, want_status = expected(name)
-    out, status, err = run_btvm(image_path(name), engine="interp")
+    engine_name, extra = ENGINE_ARGS[engine]
+    out, status, err = run_btvm(image_path(name), engine=engine_name, extra_args=extra)
     assert out.decode(errors="replace") == want_out.decode(errors="replace"), err[-2000:]
     assert out == want_out
     assert status == want_status, err[-2000:]

@@ -92,11 +92,12 @@ class Machine:
     def __exit__(self, *exc):
         self.close()
 
-    def run(self, engine="interp", max_insns=None, timeout=None):
-        """Run until the guest exits, halts, shuts down, faults unhandled or a limit is hit."""
+    def run(self, engine="jit", max_insns=None, timeout=None, engine_options=None):
+        """Run until the guest exits, halts, shuts down, faults unhandled or a limit is hit.
+        `engine_options` are keyword arguments for the engine's constructor."""
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            eng = self.engine = engine_class(engine)(self)
+            eng = self.engine = engine_class(engine)(self, **(engine_options or {}))
             eng.run(max_insns=max_insns, deadline=deadline)
         except GuestExit as e:
             return RunResult("exit", e.status & 0xFF, eip=self.eip)
