@@ -102,10 +102,29 @@ def build_parser():
                      help="with --diff: compare all of RAM every N instructions (default 200000)")
     run.add_argument("--load-addr", type=parse_address, default=None, metavar="ADDR",
                      help="where a raw binary without a Multiboot header goes (default 0x100000)")
+    ex = sub.add_parser("explain", help="show one translated block: guest code, LLVM IR, host code",
+                        description="Translate the block at ADDR (default: the entry point) of IMAGE as "
+                                    "loaded and print its guest assembly, LLVM IR and host assembly.")
+    ex.add_argument("image", metavar="IMAGE")
+    ex.add_argument("--addr", type=parse_address, default=None, metavar="EIP",
+                    help="guest address of the block (default: the image's entry point)")
+    ex.add_argument("--tier", choices=["quick", "hot"], default="quick",
+                    help="translation tier to show (default quick)")
+    ex.add_argument("--memory", type=parse_size, default=DEFAULT_MEMORY, metavar="SIZE")
     sub.add_parser("table", help="print the instruction table and what each engine implements",
                    description="Print THE instruction table (flags read/written/undefined, block end, "
                                "sensitive) with the instructions each engine implements.")
     return parser
+
+
+def cmd_explain(args):
+    from bt.tools.explain import explain
+    try:
+        print(explain(args.image, args.addr, args.tier, args.memory))
+    except ImageError as e:
+        _err(f"error: {e}")
+        return STATUS_IMAGE_ERROR
+    return 0
 
 
 def cmd_table(args):
@@ -182,6 +201,8 @@ def main(argv=None):
             return STATUS_IMAGE_ERROR
         if args.command == "table":
             return cmd_table(args)
+        if args.command == "explain":
+            return cmd_explain(args)
         return cmd_run(args)
     except UsageError as e:
         _err(f"error: {e} (see btvm run --help)")
@@ -189,6 +210,9 @@ def main(argv=None):
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
+    except BrokenPipeError:          # `btvm explain ... | head`: the reader left, nothing to report
+        sys.stderr.close()
+        return 0
     except Exception as e:   # a bug outside the run itself (parsing, loading)
         if _debug():
             raise

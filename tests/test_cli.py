@@ -183,7 +183,7 @@ def test_internal_error_traceback_with_btvm_debug(monkeypatch, capsys, image):
 def test_engine_that_cannot_load_is_an_internal_error(monkeypatch, capsys, image):
     monkeypatch.setitem(machine_mod.ENGINES, "interp", "bt.no_such_module:Engine")
     monkeypatch.delenv("BTVM_DEBUG", raising=False)
-    assert cli.main(["run", image]) == STATUS_INTERNAL_ERROR
+    assert cli.main(["run", image, "--engine", "interp"]) == STATUS_INTERNAL_ERROR
     err = capsys.readouterr().err
     assert "cannot be loaded" in err and len(err.splitlines()) == 1
 
