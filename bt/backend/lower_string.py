@@ -26,19 +26,6 @@ REP_CHUNK = 1 << 16
 ELEMENT = {"b": 1, "w": 2, "d": 4}
 USES_SRC = ("movs", "lods", "cmps")       # read seg:ESI
 USES_DST = ("movs", "stos", "cmps", "scas")   # access ES:EDI
-LEGACY_PREFIXES = frozenset((0xF0, 0xF2, 0xF3, 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65, 0x66, 0x67))
-
-
-def repeat_prefix(raw):
-    """0xF3, 0xF2 or None: the last repeat prefix among the legacy prefixes. Taken from the bytes
-    because capstone reads F2 before A5/A7 as SSE's mandatory prefix and drops it."""
-    found = None
-    for b in raw:
-        if b not in LEGACY_PREFIXES:
-            break
-        if b in (0xF2, 0xF3):
-            found = b
-    return found
 
 
 @lowers("movsb", "movsw", "movsd", "stosb", "stosw", "stosd", "lodsb", "lodsw", "lodsd",
@@ -55,12 +42,11 @@ def string_op(e, insn):
     src_seg = next((o.seg for o in mems if o.base == ESI), DS)
     df = e.df_set()
     step = e.emit(f"select i1 {df}, i32 {-size}, i32 {size}", "step")
-    prefix = repeat_prefix(insn.raw)
-    if prefix is None:
+    if not insn.rep:
         _single(e, op, size, src_seg, step)
     else:
         # F2 on MOVS/STOS/LODS repeats like F3; on CMPS/SCAS it is REPNE.
-        until = None if op not in ("cmps", "scas") else ("ne" if prefix == 0xF3 else "eq")
+        until = None if op not in ("cmps", "scas") else ("ne" if insn.rep == "rep" else "eq")
         _rep(e, insn, op, size, src_seg, step, until)
 
 
