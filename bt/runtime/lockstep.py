@@ -374,11 +374,11 @@ class Lockstep:
         lines.append(f"  {'':8}{'jit':>12}{'interpreter':>14}")
         for r in range(8):
             mark = "  <--" if self.wa[r] != self.wb[r] else ""
-            lines.append(f"  {REG_NAMES[r]:8}{self.wa[r]:#12010x}{self.wb[r]:#14010x}{mark}")
+            lines.append(f"  {REG_NAMES[r]:8}{_hex(self.wa[r]):>12}{_hex(self.wb[r]):>14}{mark}")
         mark = "  <--" if self.wa[W_EIP] != self.wb[W_EIP] else ""
-        lines.append(f"  {'eip':8}{self.wa[W_EIP]:#12010x}{self.wb[W_EIP]:#14010x}{mark}")
+        lines.append(f"  {'eip':8}{_hex(self.wa[W_EIP]):>12}{_hex(self.wb[W_EIP]):>14}{mark}")
         mark = f"  <-- {flag_names(fa ^ fb)}" if fa != fb else ""
-        lines.append(f"  {'eflags':8}{fa:#12010x}{fb:#14010x}{mark}")
+        lines.append(f"  {'eflags':8}{_hex(fa):>12}{_hex(fb):>14}{mark}")
         lines.append(f"  {'':8}{flag_names(fa):>12}{flag_names(fb):>14}")
         for addr, (x, y) in mem[:32]:
             lines.append(f"  mem {addr:#010x}  jit {x:02x}  interpreter {y:02x}")
@@ -393,6 +393,10 @@ class Lockstep:
             lines.append(f"  mem {a:#010x}  jit {self.view_a[a]:02x}  interpreter {self.view_b[a]:02x}")
         lines.append("  last instructions: " + " ".join(f"{e:#x}" for e in self.recent))
         return "\n".join(lines)
+
+
+def _hex(v):
+    return f"0x{v:08x}"
 
 
 def _undefined(name):
