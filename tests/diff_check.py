@@ -17,7 +17,7 @@ from bt.runtime.interp.registry import HANDLERS
 from bt.runtime.state import REG_NAMES, W_EIP, W_EFLAGS
 from cpu_harness import BareMachine
 from diff_forms import CODE_GPA, WINDOW_GPA
-from diff_masks import mask_for, effective_address
+from diff_masks import Mask, mask_for, effective_address
 import unicorn_quirks
 from unicorn_oracle import UnicornOracle, Outcome, MEM_SIZE
 
@@ -63,15 +63,18 @@ def run_interpreter(case):
     x = Interpreter(m)
     fault = None
     try:
-        x.step()
+        for _ in case.insns:
+            at = w[W_EIP]
+            x.step()
         # A REP string handler may run one iteration per step (EIP stays on the instruction).
         steps = 1
-        while case.rep and w[W_EIP] == CODE_GPA and steps < MAX_REP_STEPS:
+        while case.rep and w[W_EIP] == at and steps < MAX_REP_STEPS:
             x.step()
             steps += 1
     except GuestFault as f:
-        if "is not implemented" in f.detail or case.insn.name not in HANDLERS:
-            raise NoHandler(f"no interpreter handler for {case.insn.name} ({f.detail})") from None
+        missing = [i.name for i in case.insns if i.name not in HANDLERS]
+        if "is not implemented" in f.detail or missing:
+            raise NoHandler(f"no interpreter handler for {' '.join(missing)} ({f.detail})") from None
         fault = f.vector
     return Outcome(regs=list(w[0:8]), eip=w[W_EIP], eflags=flags.materialize(w), memory=bytes(view), fault=fault)
 
@@ -79,7 +82,7 @@ def run_interpreter(case):
 def run_unicorn(case, workarounds=True):
     """Unicorn's outcome for `case`, with its known deviations from the SDM corrected (unicorn_quirks)."""
     code = unicorn_quirks.unicorn_code(case) if workarounds else case.code
-    out = oracle().run(CODE_GPA, code, case.regs, case.eflags, _writes(case), rep=case.rep)
+    out = oracle().run(CODE_GPA, code, case.regs, case.eflags, _writes(case), rep=case.rep, count=len(case.insns))
     if code != case.code:
         mem = bytearray(out.memory)
         mem[CODE_GPA:CODE_GPA + len(code)] = case.code
@@ -98,7 +101,7 @@ def initial_memory(case):
 def _memory_operands(case):
     before = initial_memory(case)
     text = ""
-    for op in case.insn.operands:
+    for op in case.insns[-1].operands:
         if op.kind == MEM:
             ea = effective_address(op, case.regs)
             text += f" [{ea:#x}]={before[ea:ea + max(op.size, 1)][::-1].hex()}"
@@ -139,24 +142,38 @@ def differences(case, got, want, mask):
     return out
 
 
+def _mask(case):
+    """What is undefined after all of case.insns (registers before the first one decide counts)."""
+    mask = Mask()
+    for insn in case.insns:
+        m = mask_for(insn, case.regs)
+        mask.flags |= m.flags
+        for r, bits in m.regs.items():
+            mask.regs[r] = mask.regs.get(r, 0) | bits
+        mask.memory += m.memory
+    return mask
+
+
 def check(case):
     """Assert that the interpreter agrees with Unicorn on `case` (hypothesis.reject()s invalid cases)."""
     want = run_unicorn(case)
     if want.unmapped:
         reject()
     got = run_interpreter(case)
-    head = (f"{case.insn.text!r} [{case.code.hex(' ')}] from regs "
+    head = (f"{'; '.join(i.text for i in case.insns)!r} [{case.code.hex(' ')}] from regs "
             + " ".join(f"{n}={v:#x}" for n, v in zip(REG_NAMES, case.regs)) + f" eflags={case.eflags:#x}"
             + _memory_operands(case))
     if want.fault is not None or got.fault is not None:
         if want.fault != got.fault:
             raise AssertionError(f"{head}\n  fault: interpreter {_vec(got.fault)}, Unicorn {_vec(want.fault)}")
+        if len(case.insns) > 1:
+            return
         before = Outcome(regs=list(case.regs), eip=CODE_GPA, eflags=case.eflags, memory=initial_memory(case))
-        lines = differences(case, got, before, mask_for(case.insn, case.regs).__class__())
+        lines = differences(case, got, before, Mask())
         if lines:
             raise AssertionError(f"{head}\n  {_vec(got.fault)} but the state changed (not precise):\n  "
                                  + "\n  ".join(lines))
         return
-    lines = differences(case, got, want, mask_for(case.insn, case.regs))
+    lines = differences(case, got, want, _mask(case))
     if lines:
         raise AssertionError(f"{head}\n  " + "\n  ".join(lines))

@@ -141,17 +141,18 @@ class Case:
         self.eflags = eflags
         self.window = window      # the bytes of [WINDOW_GPA, WINDOW_END)
         self.insn = insn          # the decoded Insn
+        self.insns = [insn]       # all instructions, run one after the other (pairs: see `pairs`)
 
     def _repr_pretty_(self, p, cycle):      # hypothesis prints falsifying examples with this
         p.text(repr(self))
 
     @property
     def rep(self):
-        return bool(self.insn.rep) and self.insn.name in STRING_OPS
+        return bool(self.insns[-1].rep) and self.insns[-1].name in STRING_OPS
 
     def __repr__(self):
         regs = " ".join(f"{r:08x}" for r in self.regs)
-        return (f"Case({self.insn.text if self.insn else '?'} [{self.code.hex(' ')}] regs={regs} "
+        return (f"Case({'; '.join(i.text for i in self.insns)} [{self.code.hex(' ')}] regs={regs} "
                 f"eflags={self.eflags:#x} window_crc={hash(self.window) & 0xFFFF:04x})")
 
 
@@ -183,7 +184,7 @@ def _modrm_tail(draw, modrm, addr_size):
     return out
 
 
-def _encode(draw, form):
+def _encode(draw, form, register_only=False):
     prefixes = []
     opsize = addr_size = 4
     if form.has("v") and draw(st.booleans()):
@@ -213,7 +214,7 @@ def _encode(draw, form):
         elif tok == "+r1":
             body = body[:-1] + bytes([body[-1] + draw(st.integers(1, 7))])
         elif tok.startswith("/"):
-            mod = draw(st.sampled_from((0, 1, 2)) if form.has("m") else st.just(3) if form.has("R")
+            mod = draw(st.sampled_from((0, 1, 2)) if form.has("m") else st.just(3) if form.has("R") or register_only
                        else st.sampled_from((3, 0, 1, 2)))
             reg = draw(st.integers(0, 7)) if tok == "/r" else int(tok[1])
             modrm = (mod << 6) | (reg << 3) | draw(st.integers(0, 7))
@@ -247,10 +248,10 @@ def decode(code):
 
 
 @st.composite
-def cases(draw, name):
-    """A random Case for table row `name`."""
+def cases(draw, name, register_only=False):
+    """A random Case for table row `name` (register_only: no ModRM memory operand)."""
     form = draw(st.sampled_from(FORMS_BY_NAME[name]))
-    code = _encode(draw, form)
+    code = _encode(draw, form, register_only)
     insn = decode(code)
     if insn.name != form.name:
         raise AssertionError(f"form {form.template!r} of {form.name} decoded as {insn.text!r} [{code.hex(' ')}]")
@@ -342,3 +343,16 @@ def _solve_memory(draw, case):
             diff = (target - op.disp) & M32 & ~(op.scale - 1)
             j = draw(st.integers(0, op.scale - 1))
             regs[op.index] = (diff // op.scale + j * ((1 << 32) // op.scale)) & M32
+
+
+@st.composite
+def pairs(draw, writers, reader):
+    """A Case of two instructions: a flag writer from `writers` (register operands only) followed by
+    `reader`, so the reader sees the interpreter's *lazy* flags (each single-instruction case starts
+    with materialised EFLAGS)."""
+    first = draw(cases(draw(st.sampled_from(writers)), register_only=True))
+    second = draw(cases(reader))
+    second_insn = _decoder.decode(second.code + bytes(16), CODE_GPA + len(first.code))
+    case = Case(second.form, first.code + second.code, second.regs, first.eflags, second.window, first.insn)
+    case.insns = [first.insn, second_insn]
+    return case

@@ -17,21 +17,26 @@ from hypothesis import given, settings, HealthCheck
 from bt.frontend import table
 from bt.runtime.interp.registry import HANDLERS
 from diff_check import check
-from diff_forms import FORMS_BY_NAME, cases
+from diff_forms import FORMS_BY_NAME, cases, pairs
 
 ROWS = [name for name, row in table.TABLE.items() if not (row.sensitive or row.privileged or row.io)]
 COVERED = [name for name in ROWS if name in FORMS_BY_NAME]
+# Lazy-flag pairs: an ALU instruction that records flags lazily, then one that reads or preserves them.
+WRITERS = ("add", "adc", "sub", "sbb", "cmp", "neg", "inc", "dec", "and", "or", "xor", "test")
+ARITH = 0x8D5
+READERS = [name for name in COVERED if table.TABLE[name].reads & ARITH or name in ("inc", "dec", "adc", "sbb")]
 EXAMPLES = int(os.environ.get("BTVM_DIFF_EXAMPLES", "30"))
 SLOW_EXAMPLES = int(os.environ.get("BTVM_DIFF_SLOW_EXAMPLES", "1000"))
+PAIR_EXAMPLES = max(1, EXAMPLES // 2)
 
 
-def _run(name, examples, derandomize=True):
+def _run(name, examples, derandomize=True, strategy=None):
     if name not in HANDLERS:
         pytest.fail(f"no interpreter handler for {name}")
 
     @settings(max_examples=examples, deadline=None, derandomize=derandomize, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
-    @given(case=cases(name))
+    @given(case=strategy or cases(name))
     def differential(case):
         check(case)
     differential()
@@ -47,6 +52,13 @@ def test_every_user_mode_row_has_forms():
 @pytest.mark.parametrize("name", COVERED)
 def test_row(name):
     _run(name, EXAMPLES)
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_lazy_flags_pair(reader):
+    # Only writers whose undefined flags the reader does not read (AND/OR/XOR/TEST leave AF undefined).
+    writers = [w for w in WRITERS if not table.TABLE[w].undefined & table.TABLE[reader].reads]
+    _run(reader, PAIR_EXAMPLES, strategy=pairs(writers, reader))
 
 
 @pytest.mark.slow

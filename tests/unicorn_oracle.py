@@ -47,9 +47,9 @@ class UnicornOracle:
         self._vector = vector
         uc.emu_stop()
 
-    def run(self, code_gpa, code, regs, eflags, writes, rep=False):
-        """Run the instruction `code` at code_gpa from `regs` (EAX..EDI) and `eflags`, with RAM zero
-        except for `writes` ({gpa: bytes}). REP string instructions need rep=True."""
+    def run(self, code_gpa, code, regs, eflags, writes, rep=False, count=1):
+        """Run `count` instructions of `code` at code_gpa from `regs` (EAX..EDI) and `eflags`, with RAM
+        zero except for `writes` ({gpa: bytes}). A REP string instruction last needs rep=True."""
         uc = self.uc
         uc.mem_write(0, _ZERO)
         for gpa, data in writes.items():
@@ -65,7 +65,7 @@ class UnicornOracle:
             if rep:
                 uc.emu_start(code_gpa, code_gpa + len(code), timeout=2_000_000)
             else:
-                uc.emu_start(code_gpa, 0xFFFFFFFF, count=1)
+                uc.emu_start(code_gpa, 0xFFFFFFFF, count=count)
         except UcError as err:
             if err.errno == UC.UC_ERR_INSN_INVALID:
                 self._vector = UD

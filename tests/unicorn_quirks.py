@@ -23,14 +23,14 @@ M32 = 0xFFFFFFFF
 def unicorn_code(case):
     """The bytes Unicorn runs for `case` (lock-neg-flags: LOCK replaced)."""
     code = case.code
-    if case.insn.name == "neg" and case.insn.lock:
+    if any(insn.name == "neg" and insn.lock for insn in case.insns):
         return code.replace(bytes([LOCK]), bytes([DS_OVERRIDE]), 1)
     return code
 
 
 def correct(case, outcome):
     """Unicorn's `outcome` for `case` with known deviations from the SDM undone."""
-    insn = case.insn
+    insn = case.insns[-1]
     if outcome.fault is None and insn.name == "ret" and insn.operands and insn.operands[0].kind == IMM \
             and insn.operands[0].imm >= 0x8000:
         regs = list(outcome.regs)
