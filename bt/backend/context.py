@@ -38,6 +38,7 @@ class JitContext(ctypes.Structure):
         ("tags", ctypes.c_void_p),           # u32[LOOKUP_SIZE]
         ("fns", ctypes.c_void_p),            # u64[LOOKUP_SIZE]
         ("materialize", ctypes.c_void_p),    # i32 (ptr state): folds lazy flags into eflags
+        ("counters", ctypes.c_void_p),       # u32[]: executions of each quick-tier block (by slot)
         ("budget", ctypes.c_int64),          # guest instructions left before EXIT_BUDGET
         ("exit_info", ctypes.c_uint32),      # callout kind for EXIT_INTERP
         ("pad", ctypes.c_uint32),

@@ -65,7 +65,7 @@ class Snapshot:
 
 
 class BlockEmitter:
-    def __init__(self, name, eip, tier="quick", hot_threshold=None):
+    def __init__(self, name, eip, tier="quick", hot_threshold=None, counter_slot=0):
         self.name = name
         self.hot_threshold = HOT_THRESHOLD if hot_threshold is None else hot_threshold
         self.block_eip = eip
@@ -90,6 +90,8 @@ class BlockEmitter:
         self._loop_latch = None
         self._phis = []
         self._phi_at = None
+        self._side_exits = {}       # (snapshot id, exit code) -> label of the shared side exit
+        self.counter_slot = counter_slot
         self.insn_start = None
 
     # ---- names and lines ----------------------------------------------------------------------
@@ -326,13 +328,19 @@ class BlockEmitter:
     # ---- exits --------------------------------------------------------------------------------
 
     def side_exit_unless(self, ok, code):
-        """Continue on the main chain if `ok`, else leave with the state before this instruction."""
-        cont, out = self.label("ok"), self.label("side")
+        """Continue on the main chain if `ok`, else leave with the state before this instruction.
+        The side exits of one instruction with the same code share one exit block."""
+        key = (id(self.insn_start), code)
+        out = self._side_exits.get(key)
+        if out is None:
+            out = self.label("side")
+            self._side_exits[key] = out
+            self.tail.append(f"{out}:")
+            self._store_state(self.insn_start, self.tail)
+            self.tail.append(f"  ret i32 {code}")
+        cont = self.label("ok")
         self.line(f"br i1 {ok}, label %{cont}, label %{out}, !prof !0")
         self.start_block(cont)
-        self.tail.append(f"{out}:")
-        self._store_state(self.insn_start, self.tail)
-        self.tail.append(f"  ret i32 {code}")
 
     def exit_interp(self, info=0):
         """End the block before the current instruction: the interpreter runs it (a VMM callout)."""
@@ -558,16 +566,18 @@ class BlockEmitter:
 
     def finish(self):
         lines = []
-        if self.tier == "quick":
-            lines.append(f"@count.{self.name} = internal global i32 0")
         lines += [f"define i32 @{self.name}(ptr noalias %st, ptr noalias %ctx) {{", "entry:"]
         lines += self.entry
         if self.tier == "quick":
-            # Count executions; at HOT_THRESHOLD leave (nothing done yet, EIP is this block's) so
-            # the engine retranslates the block with the hot tier.
-            lines += [f"  %count = load i32, ptr @count.{self.name}",
+            # Count executions in the engine's counter array (JitContext.counters[counter_slot]); at
+            # the threshold leave (nothing done yet, EIP is this block's) so the engine retranslates
+            # the block with the hot tier.
+            lines += [f"  %counters.p = getelementptr i8, ptr %ctx, i64 {field_offset('counters')}",
+                      "  %counters = load ptr, ptr %counters.p",
+                      f"  %count.p = getelementptr i32, ptr %counters, i64 {self.counter_slot}",
+                      "  %count = load i32, ptr %count.p",
                       "  %count1 = add i32 %count, 1",
-                      f"  store i32 %count1, ptr @count.{self.name}",
+                      "  store i32 %count1, ptr %count.p",
                       f"  %hot = icmp eq i32 %count1, {self.hot_threshold}",
                       "  br i1 %hot, label %promote, label %body, !prof !0",
                       "promote:",

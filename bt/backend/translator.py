@@ -32,14 +32,18 @@ class BlockIR:
     lo: int              # guest-physical byte range the translation depends on
     hi: int
     callout: str = ""    # kind of the callout ending the block, if any
+    counter_slot: int = 0
 
 
 def block_name(eip, mode):
     return f"tb_{eip:08x}_{mode}"
 
 
-def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quick", hot_threshold=None):
-    e = BlockEmitter(block_name(eip, mode) + ("_hot" if tier != "quick" else ""), eip, tier, hot_threshold)
+def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quick", hot_threshold=None,
+              counter_slot=0):
+    """counter_slot: the block's execution counter in JitContext.counters (slot 0 is scratch)."""
+    e = BlockEmitter(block_name(eip, mode) + ("_hot" if tier != "quick" else ""), eip, tier, hot_threshold,
+                     counter_slot)
     insns, addr, callout = [], eip, ""
     while True:
         try:
@@ -88,8 +92,8 @@ def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quic
     try:
         ir = e.finish()
     except Unsupported:            # the loop copy's flags took another shape: no in-function loop
-        return translate(fetch, decoder, eip, mode, max_insns, tier="hot-noloop")
-    return BlockIR(e.name, eip, ir, insns, native, eip, max(hi, eip + 1), callout)
+        return translate(fetch, decoder, eip, mode, max_insns, tier="hot-noloop", counter_slot=counter_slot)
+    return BlockIR(e.name, eip, ir, insns, native, eip, max(hi, eip + 1), callout, counter_slot)
 
 
 def _lower_loop_copy(e, insns):

@@ -40,6 +40,7 @@ class Translation:
     address: int
     guest_insns: int
     region: object = None
+    slot: int = 0            # execution counter slot (quick tier), 0 for none
 
 
 @dataclass
@@ -83,6 +84,8 @@ class Jit:
 
         self.tags = np.full(LOOKUP_SIZE, EMPTY_TAG, dtype=np.uint32)
         self.fns = np.full(LOOKUP_SIZE, self.miss_address, dtype=np.uint64)
+        self.counters = np.zeros(4096, dtype=np.uint32)
+        self._free_counters, self._next_counter = [], 1
         self.shadow_read = np.zeros(PAGES, dtype=np.uint32)
         self.shadow_write = np.zeros(PAGES, dtype=np.uint32)
         self._fill_identity_shadow()
@@ -95,6 +98,7 @@ class Jit:
         ctx.tags = self.tags.ctypes.data
         ctx.fns = self.fns.ctypes.data
         ctx.materialize = self.materialize_address
+        ctx.counters = self.counters.ctypes.data
         self._st_ptr = machine.state.address
         self._ctx_ptr = ctypes.addressof(ctx)
 
@@ -198,13 +202,13 @@ class Jit:
                 continue
             seen.add(addr)
             block = translate(self._fetch, self.decoder, addr, mode, self.block_insns,
-                              hot_threshold=self.hot_threshold)
+                              hot_threshold=self.hot_threshold, counter_slot=self._new_counter())
             blocks.append(block)
             for target in _static_successors(block):
                 todo.append(target)
         addresses = self.compiler.compile([b.ir for b in blocks], [b.name for b in blocks])
         for b in blocks:
-            self._add_translation(b, addresses[b.name])
+            self._add_translation(b, addresses[b.name], b.counter_slot)
             self.stats.blocks_translated += 1
             self.stats.guest_insns_translated += len(b.insns)
         self.stats.translate_seconds += time.perf_counter() - t0
@@ -218,13 +222,34 @@ class Jit:
         address = self.compiler.compile([block.ir], [block.name], tier="hot")[block.name]
         if old is not None:
             self.code.remove(old.region)
+            self._release(old)
         self._add_translation(block, address)
         self.stats.hot_blocks += 1
         self.stats.hot_seconds += time.perf_counter() - t0
 
-    def _add_translation(self, b, address):
+    def _new_counter(self):
+        """A zeroed slot in the execution-counter array (slot 0 is scratch, never handed out)."""
+        if self._free_counters:
+            slot = self._free_counters.pop()
+        else:
+            slot = self._next_counter
+            self._next_counter += 1
+            if slot >= len(self.counters):
+                grown = np.zeros(2 * len(self.counters), dtype=np.uint32)
+                grown[:len(self.counters)] = self.counters
+                self.counters = grown
+                self.ctx.counters = grown.ctypes.data
+        self.counters[slot] = 0
+        return slot
+
+    def _release(self, t):
+        if t.slot:
+            self._free_counters.append(t.slot)
+            t.slot = 0
+
+    def _add_translation(self, b, address, slot=0):
         cs_base = self.state.cpu.seg[CS].base
-        t = Translation((b.eip, self.mode_id), b.name, address, b.native_insns)
+        t = Translation((b.eip, self.mode_id), b.name, address, b.native_insns, slot=slot)
         t.region = self.code.add((cs_base + b.lo) & 0xFFFFFFFF, (cs_base + b.hi) & 0xFFFFFFFF or 1, self)
         t.region.tag = t
         self.translations[t.key] = t
@@ -236,6 +261,7 @@ class Jit:
         t = region.tag
         if self.translations.get(t.key) is t:
             del self.translations[t.key]
+            self._release(t)
             self.stats.invalidations += 1
             slot = lookup_index(t.key[0])
             if self.tags[slot] == t.key[0] and self.fns[slot] == t.address:

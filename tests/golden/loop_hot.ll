@@ -2,7 +2,7 @@ define i32 @tb_00001000_0_hot(ptr noalias %st, ptr noalias %ctx) {
 entry:
   %p.1 = getelementptr i8, ptr %st, i64 0
   %p.3 = getelementptr i8, ptr %st, i64 4
-  %cp.11 = getelementptr i8, ptr %ctx, i64 48
+  %cp.11 = getelementptr i8, ptr %ctx, i64 56
   %p.17 = getelementptr i8, ptr %st, i64 36
   %p.51 = getelementptr i8, ptr %st, i64 40
   %p.52 = getelementptr i8, ptr %st, i64 32
@@ -116,7 +116,7 @@ fall.10:
   %t.96 = and i1 %t.94, %t.95
   br i1 %t.96, label %chain.97, label %back.98
 chain.97:
-  %t.99 = getelementptr i8, ptr %ctx, i64 64
+  %t.99 = getelementptr i8, ptr %ctx, i64 72
   %t.100 = load i64, ptr %t.99
   %t.101 = add i64 %t.100, 1
   store i64 %t.101, ptr %t.99
@@ -237,7 +237,7 @@ fall.118:
   %t.196 = and i1 %t.194, %t.195
   br i1 %t.196, label %chain.197, label %back.198
 chain.197:
-  %t.199 = getelementptr i8, ptr %ctx, i64 64
+  %t.199 = getelementptr i8, ptr %ctx, i64 72
   %t.200 = load i64, ptr %t.199
   %t.201 = add i64 %t.200, 1
   store i64 %t.201, ptr %t.199

@@ -1,4 +1,3 @@
-@count.tb_00001000_0 = internal global i32 0
 define i32 @tb_00001000_0(ptr noalias %st, ptr noalias %ctx) {
 entry:
   %p.1 = getelementptr i8, ptr %st, i64 0
@@ -6,14 +5,17 @@ entry:
   %p.11 = getelementptr i8, ptr %st, i64 36
   %p.45 = getelementptr i8, ptr %st, i64 40
   %p.46 = getelementptr i8, ptr %st, i64 32
-  %cp.47 = getelementptr i8, ptr %ctx, i64 48
+  %cp.47 = getelementptr i8, ptr %ctx, i64 56
   %cp.50 = getelementptr i8, ptr %ctx, i64 24
   %tags.51 = load ptr, ptr %cp.50
   %cp.52 = getelementptr i8, ptr %ctx, i64 32
   %fns.53 = load ptr, ptr %cp.52
-  %count = load i32, ptr @count.tb_00001000_0
+  %counters.p = getelementptr i8, ptr %ctx, i64 48
+  %counters = load ptr, ptr %counters.p
+  %count.p = getelementptr i32, ptr %counters, i64 0
+  %count = load i32, ptr %count.p
   %count1 = add i32 %count, 1
-  store i32 %count1, ptr @count.tb_00001000_0
+  store i32 %count1, ptr %count.p
   %hot = icmp eq i32 %count1, 200000
   br i1 %hot, label %promote, label %body, !prof !0
 promote:
@@ -75,7 +77,7 @@ taken.9:
   %t.58 = and i1 %t.56, %t.57
   br i1 %t.58, label %chain.59, label %back.60
 chain.59:
-  %t.61 = getelementptr i8, ptr %ctx, i64 64
+  %t.61 = getelementptr i8, ptr %ctx, i64 72
   %t.62 = load i64, ptr %t.61
   %t.63 = add i64 %t.62, 1
   store i64 %t.63, ptr %t.61
@@ -134,7 +136,7 @@ fall.10:
   %t.106 = and i1 %t.104, %t.105
   br i1 %t.106, label %chain.107, label %back.108
 chain.107:
-  %t.109 = getelementptr i8, ptr %ctx, i64 64
+  %t.109 = getelementptr i8, ptr %ctx, i64 72
   %t.110 = load i64, ptr %t.109
   %t.111 = add i64 %t.110, 1
   store i64 %t.111, ptr %t.109

@@ -1,4 +1,3 @@
-@count.tb_00001000_0 = internal global i32 0
 define i32 @tb_00001000_0(ptr noalias %st, ptr noalias %ctx) {
 entry:
   %p.1 = getelementptr i8, ptr %st, i64 20
@@ -8,24 +7,27 @@ entry:
   %shadow_write.10 = load ptr, ptr %cp.9
   %cp.11 = getelementptr i8, ptr %ctx, i64 0
   %ram.12 = load ptr, ptr %cp.11
-  %p.24 = getelementptr i8, ptr %st, i64 32
+  %p.23 = getelementptr i8, ptr %st, i64 32
   %p.29 = getelementptr i8, ptr %st, i64 4
   %p.34 = getelementptr i8, ptr %st, i64 0
   %cp.50 = getelementptr i8, ptr %ctx, i64 40
   %materialize.51 = load ptr, ptr %cp.50
   %cp.84 = getelementptr i8, ptr %ctx, i64 8
   %shadow_read.85 = load ptr, ptr %cp.84
-  %p.97 = getelementptr i8, ptr %st, i64 8
-  %p.98 = getelementptr i8, ptr %st, i64 36
-  %p.124 = getelementptr i8, ptr %st, i64 40
-  %cp.125 = getelementptr i8, ptr %ctx, i64 48
+  %p.96 = getelementptr i8, ptr %st, i64 8
+  %p.97 = getelementptr i8, ptr %st, i64 36
+  %p.123 = getelementptr i8, ptr %st, i64 40
+  %cp.124 = getelementptr i8, ptr %ctx, i64 56
   %cp.161 = getelementptr i8, ptr %ctx, i64 24
   %tags.162 = load ptr, ptr %cp.161
   %cp.163 = getelementptr i8, ptr %ctx, i64 32
   %fns.164 = load ptr, ptr %cp.163
-  %count = load i32, ptr @count.tb_00001000_0
+  %counters.p = getelementptr i8, ptr %ctx, i64 48
+  %counters = load ptr, ptr %counters.p
+  %count.p = getelementptr i32, ptr %counters, i64 0
+  %count = load i32, ptr %count.p
   %count1 = add i32 %count, 1
-  store i32 %count1, ptr @count.tb_00001000_0
+  store i32 %count1, ptr %count.p
   %hot = icmp eq i32 %count1, 200000
   br i1 %hot, label %promote, label %body, !prof !0
 promote:
@@ -48,8 +50,8 @@ body:
   %t.19 = icmp ule i32 %t.17, 4092
   %t.20 = icmp ne i32 %t.18, 0
   %t.21 = and i1 %t.19, %t.20
-  br i1 %t.21, label %ok.22, label %side.23, !prof !0
-ok.22:
+  br i1 %t.21, label %ok.24, label %side.22, !prof !0
+ok.24:
   %t.25 = and i32 %pte.16, -4096
   %gpa.26 = or i32 %t.25, %t.17
   %t.27 = zext i32 %gpa.26 to i64
@@ -112,8 +114,8 @@ ok.22:
   %t.92 = icmp ule i32 %t.90, 4092
   %t.93 = icmp ne i32 %t.91, 0
   %t.94 = and i1 %t.92, %t.93
-  br i1 %t.94, label %ok.95, label %side.96, !prof !0
-ok.95:
+  br i1 %t.94, label %ok.127, label %side.95, !prof !0
+ok.127:
   %t.128 = and i32 %pte.89, -4096
   %gpa.129 = or i32 %t.128, %t.90
   %t.130 = zext i32 %gpa.129 to i64
@@ -121,10 +123,10 @@ ok.95:
   %m.132 = load i32, ptr %hva.131, align 1
   %esp.133 = add i32 %esp.5, 4
   store i32 %t.49, ptr %p.34
-  store i32 %t.80, ptr %p.97
+  store i32 %t.80, ptr %p.96
   store i32 %esp.133, ptr %p.3
   store i32 %m.132, ptr %p.1
-  %t.134 = load i32, ptr %p.98
+  %t.134 = load i32, ptr %p.97
   %t.135 = and i32 %t.134, -2262
   %t.136 = zext i1 %t.82 to i32
   %t.137 = or i32 %t.135, %t.136
@@ -149,12 +151,12 @@ ok.95:
   %t.156 = zext i1 %t.82 to i32
   %t.157 = shl i32 %t.156, 11
   %t.158 = or i32 %t.155, %t.157
-  store i32 %t.158, ptr %p.98
-  store i32 0, ptr %p.124
-  store i32 %t.49, ptr %p.24
-  %budget.159 = load i64, ptr %cp.125
+  store i32 %t.158, ptr %p.97
+  store i32 0, ptr %p.123
+  store i32 %t.49, ptr %p.23
+  %budget.159 = load i64, ptr %cp.124
   %budget.160 = sub i64 %budget.159, 6
-  store i64 %budget.160, ptr %cp.125
+  store i64 %budget.160, ptr %cp.124
   %t.165 = lshr i32 %t.49, 14
   %t.166 = xor i32 %t.49, %t.165
   %t.167 = and i32 %t.166, 16383
@@ -166,7 +168,7 @@ ok.95:
   %t.173 = and i1 %t.171, %t.172
   br i1 %t.173, label %chain.174, label %back.175
 chain.174:
-  %t.176 = getelementptr i8, ptr %ctx, i64 64
+  %t.176 = getelementptr i8, ptr %ctx, i64 72
   %t.177 = load i64, ptr %t.176
   %t.178 = add i64 %t.177, 1
   store i64 %t.178, ptr %t.176
@@ -176,44 +178,44 @@ chain.174:
   ret i32 %t.181
 back.175:
   ret i32 0
-side.23:
-  store i32 4096, ptr %p.24
+side.22:
+  store i32 4096, ptr %p.23
   ret i32 4
-side.96:
+side.95:
   store i32 %t.49, ptr %p.34
-  store i32 %t.80, ptr %p.97
+  store i32 %t.80, ptr %p.96
   store i32 %esp.5, ptr %p.3
   store i32 %esp.5, ptr %p.1
-  %t.99 = load i32, ptr %p.98
-  %t.100 = and i32 %t.99, -2262
-  %t.101 = zext i1 %t.82 to i32
-  %t.102 = or i32 %t.100, %t.101
-  %t.103 = trunc i32 %t.80 to i8
-  %t.104 = call i8 @llvm.ctpop.i8(i8 %t.103)
-  %t.105 = and i8 %t.104, 1
-  %pf.106 = icmp eq i8 %t.105, 0
-  %t.107 = zext i1 %pf.106 to i32
-  %t.108 = shl i32 %t.107, 2
-  %t.109 = or i32 %t.102, %t.108
-  %t.110 = zext i1 false to i32
-  %t.111 = shl i32 %t.110, 4
-  %t.112 = or i32 %t.109, %t.111
-  %zf.113 = icmp eq i32 %t.80, 0
-  %t.114 = zext i1 %zf.113 to i32
-  %t.115 = shl i32 %t.114, 6
-  %t.116 = or i32 %t.112, %t.115
-  %sf.117 = icmp slt i32 %t.80, 0
-  %t.118 = zext i1 %sf.117 to i32
-  %t.119 = shl i32 %t.118, 7
-  %t.120 = or i32 %t.116, %t.119
-  %t.121 = zext i1 %t.82 to i32
-  %t.122 = shl i32 %t.121, 11
-  %t.123 = or i32 %t.120, %t.122
-  store i32 %t.123, ptr %p.98
-  store i32 0, ptr %p.124
-  store i32 4104, ptr %p.24
-  %budget.126 = load i64, ptr %cp.125
-  %budget.127 = sub i64 %budget.126, 4
-  store i64 %budget.127, ptr %cp.125
+  %t.98 = load i32, ptr %p.97
+  %t.99 = and i32 %t.98, -2262
+  %t.100 = zext i1 %t.82 to i32
+  %t.101 = or i32 %t.99, %t.100
+  %t.102 = trunc i32 %t.80 to i8
+  %t.103 = call i8 @llvm.ctpop.i8(i8 %t.102)
+  %t.104 = and i8 %t.103, 1
+  %pf.105 = icmp eq i8 %t.104, 0
+  %t.106 = zext i1 %pf.105 to i32
+  %t.107 = shl i32 %t.106, 2
+  %t.108 = or i32 %t.101, %t.107
+  %t.109 = zext i1 false to i32
+  %t.110 = shl i32 %t.109, 4
+  %t.111 = or i32 %t.108, %t.110
+  %zf.112 = icmp eq i32 %t.80, 0
+  %t.113 = zext i1 %zf.112 to i32
+  %t.114 = shl i32 %t.113, 6
+  %t.115 = or i32 %t.111, %t.114
+  %sf.116 = icmp slt i32 %t.80, 0
+  %t.117 = zext i1 %sf.116 to i32
+  %t.118 = shl i32 %t.117, 7
+  %t.119 = or i32 %t.115, %t.118
+  %t.120 = zext i1 %t.82 to i32
+  %t.121 = shl i32 %t.120, 11
+  %t.122 = or i32 %t.119, %t.121
+  store i32 %t.122, ptr %p.97
+  store i32 0, ptr %p.123
+  store i32 4104, ptr %p.23
+  %budget.125 = load i64, ptr %cp.124
+  %budget.126 = sub i64 %budget.125, 4
+  store i64 %budget.126, ptr %cp.124
   ret i32 4
 }
