@@ -91,6 +91,8 @@ class BlockEmitter:
         self._phis = []
         self._phi_at = None
         self._side_exits = {}       # (snapshot id, exit code) -> label of the shared side exit
+        self.extend_branches = True     # see exit_branch
+        self.continued = False
         self.counter_slot = counter_slot
         self.insn_start = None
 
@@ -136,6 +138,8 @@ class BlockEmitter:
 
     def begin_insn(self, insn):
         self.eip = insn.address
+        self.next_eip = (insn.address + getattr(insn, "size", 0)) & 0xFFFFFFFF
+        self.continued = False
         self.insn_start = Snapshot(dict(self.regs), set(self.dirty), dict(self.fsrc), self.done, insn.address)
         self._mark = (len(self.body), len(self.tail), dict(self._fcache), self.exits)
 
@@ -360,6 +364,9 @@ class BlockEmitter:
         self._exit(target_i32, constant=None)
 
     def exit_branch(self, cond_i1, taken, fallthrough):
+        """A conditional branch. With `extend_branches` (and a fall-through to the next instruction)
+        only the taken path leaves; translation goes on along the fall-through path in this
+        function (an extended block), which makes fewer, larger functions: cheaper to compile."""
         t, f = self.label("taken"), self.label("fall")
         self.line(f"br i1 {cond_i1}, label %{t}, label %{f}")
         saved_cache = dict(self._fcache)
@@ -367,6 +374,9 @@ class BlockEmitter:
         self._exit(str(_s32(taken)), constant=taken, final=False)
         self._fcache = saved_cache
         self.start_block(f)
+        if self.extend_branches and fallthrough == self.next_eip:
+            self.continued = True
+            return
         self._exit(str(_s32(fallthrough)), constant=fallthrough)
 
     def exit_fallthrough(self, target):

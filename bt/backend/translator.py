@@ -2,7 +2,8 @@
 lower the rest with the registered lowerings (cold: a translation-cache miss).
 
 `translate(fetch, decoder, eip)` returns a BlockIR: the function name, its IR text, the decoded
-instructions and the guest-physical byte range it was made from. A block ends at a control transfer,
+instructions and the guest-physical byte range it was made from. A block ends at an unconditional control transfer
+(conditional branches leave only on their taken path: extended blocks),
 a callout (the block exits to the VMM *before* the sensitive instruction), an instruction without a
 native lowering (likewise, the interpreter runs it), a page boundary or `max_insns` instructions
 (MAX_BLOCK_INSNS; lockstep differential runs use 1).
@@ -44,6 +45,7 @@ def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quic
     """counter_slot: the block's execution counter in JitContext.counters (slot 0 is scratch)."""
     e = BlockEmitter(block_name(eip, mode) + ("_hot" if tier != "quick" else ""), eip, tier, hot_threshold,
                      counter_slot)
+    e.extend_branches = max_insns > 1      # lockstep runs want one instruction per block
     insns, addr, callout = [], eip, ""
     while True:
         try:
@@ -80,7 +82,8 @@ def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quic
         if e.ended:
             break
         e.end_insn()
-        if table.ends_block(insn) or len(insns) >= max_insns or (addr & PAGE_MASK) != (eip & PAGE_MASK):
+        if ((table.ends_block(insn) and not e.continued) or len(insns) >= max_insns
+                or (addr & PAGE_MASK) != (eip & PAGE_MASK)):
             e.begin_insn(_Stub(addr))
             e.exit_fallthrough(addr)
             break
@@ -105,6 +108,9 @@ def _lower_loop_copy(e, insns):
         if e.ended:
             return
         e.end_insn()
+    # The peel went on past its last instruction (a fall-through out of the block): so does the copy.
+    e.begin_insn(_Stub(insns[-1].next_address))
+    e.exit_fallthrough(insns[-1].next_address)
 
 
 class _Stub:
