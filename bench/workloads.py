@@ -81,23 +81,34 @@ def run_qemu(image, expected=None, timeout=300):
 
 class BtvmRun:
     """One in-process btvm run of an image: `seconds` covers machine creation, loading, the
-    engine's construction and the run (translation included); `engine` is kept for its stats."""
+    engine's construction and the run (translation included); `engine` is kept for its stats.
+    keep_open: leave `machine` open (call close()); keep_ram: copy guest RAM into `ram` first."""
 
-    def __init__(self, image, engine="jit", engine_options=None, expected=None, memory=BENCH_MEMORY):
+    def __init__(self, image, engine="jit", engine_options=None, expected=None, memory=BENCH_MEMORY,
+                 keep_open=False, keep_ram=False):
         from bt.runtime.machine import Machine
         out = io.BytesIO()
         t0 = time.perf_counter()
-        with Machine(memory_size=memory, stdin=io.BytesIO(), stdout=out) as m:
+        m = self.machine = Machine(memory_size=memory, stdin=io.BytesIO(), stdout=out)
+        try:
             m.load(image)
             result = m.run(engine=engine, engine_options=engine_options)
             self.seconds = time.perf_counter() - t0
             self.engine = m.engine
+            if keep_ram:
+                self.ram = ctypes.string_at(m.mem.base_hva, m.mem.size)
+        finally:
+            if not keep_open:
+                m.close()
         if result.reason != "exit" or result.status != 0:
             raise WrongOutput(f"btvm {engine} {image.name}: {result.reason} {result.status} "
                               f"{result.message}\n{result.traceback}")
         self.output = out.getvalue()
         if expected is not None:
             _check(f"btvm {engine} {image.name}", self.output, expected)
+
+    def close(self):
+        self.machine.close()
 
 
 def run_btvm(image, engine="jit", expected=None, **engine_options):
