@@ -74,6 +74,7 @@ def _cold_costs(eips, fetch):
     t = compiler.times
     emit = 0.0
     insns = blocks = 0
+    c0 = time.thread_time()
     for i in range(0, len(eips), BATCH_BLOCKS):
         t0 = time.perf_counter()
         batch = [translate(fetch, decoder, eip, 0, MAX_BLOCK_INSNS, hot_threshold=QUICK_ONLY)
@@ -83,12 +84,13 @@ def _cold_costs(eips, fetch):
         insns += sum(len(b.insns) for b in batch)
         blocks += len(batch)
     out["quick"] = {"emit": emit, "parse": t.parse, "optimize": t.optimize, "codegen": t.codegen,
-                    "insns": insns, "blocks": blocks, "modules": t.modules}
+                    "insns": insns, "blocks": blocks, "modules": t.modules, "cpu": time.thread_time() - c0}
     decoder = Decoder()
     compiler = NativeCompiler()
     t = compiler.times
     emit = 0.0
     insns = 0
+    c0 = time.thread_time()
     for eip in eips:
         t0 = time.perf_counter()
         b = translate(fetch, decoder, eip, 0, MAX_BLOCK_INSNS, tier="hot")
@@ -96,7 +98,7 @@ def _cold_costs(eips, fetch):
         compiler.compile([b.ir], [b.name], tier="hot")
         insns += len(b.insns)
     out["hot"] = {"emit": emit, "parse": t.parse, "optimize": t.optimize, "codegen": t.codegen,
-                  "insns": insns, "blocks": len(eips), "modules": t.modules}
+                  "insns": insns, "blocks": len(eips), "modules": t.modules, "cpu": time.thread_time() - c0}
     return out
 
 
@@ -121,6 +123,8 @@ def test_cold_translation(benchmark, w):
         total = statistics.median(sum(r[k] for k in ("emit", "parse", "optimize", "codegen")) for r in rows)
         info[f"{tier}_total_us_per_insn"] = total / insns * 1e6
         info[f"{tier}_total_us_per_block"] = total / blocks * 1e6
+        # CPU time of this thread: less sensitive than wall time to other processes on the machine
+        info[f"{tier}_cpu_us_per_insn"] = statistics.median(r["cpu"] for r in rows) / insns * 1e6
         info[f"{tier}_insns"] = insns
         info[f"{tier}_blocks"] = blocks
         info[f"{tier}_modules"] = rows[0]["modules"]
@@ -306,12 +310,16 @@ def test_invalidate_and_flush(benchmark):
             jit._flush_lookup()
             s.add("flush_lookup", time.perf_counter() - t0)
             counts["translations"] = len(jit.translations)
-            pages = sorted(m.code.pages, key=lambda p: -len(m.code.pages[p]))
-            page = pages[0]
+            page = max(m.code.pages, key=lambda p: len(m.code.pages[p]))
             counts["page_regions"] = len(m.code.pages[page])
             t0 = time.perf_counter()
             m.code.write(page << 12, 4096)
             s.add("invalidate_page", time.perf_counter() - t0)
+        finally:
+            run.close()
+        run = BtvmRun(WORKLOADS[0].image(short=True), keep_open=True)
+        m, jit = run.machine, run.engine
+        try:
             t0 = time.perf_counter()
             m.code.clear(jit)
             jit.translations.clear()
