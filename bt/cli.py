@@ -54,6 +54,16 @@ def parse_positive_int(text):
     return value
 
 
+MAX_HOT_THRESHOLD = (1 << 31) - 1      # the quick tier counts executions in an i32
+
+
+def parse_hot_threshold(text):
+    value = parse_positive_int(text)
+    if value > MAX_HOT_THRESHOLD:
+        raise argparse.ArgumentTypeError(f"count {text!r} is too large (at most {MAX_HOT_THRESHOLD})")
+    return value
+
+
 def parse_seconds(text):
     try:
         value = float(text)
@@ -84,7 +94,7 @@ def build_parser():
     run.add_argument("--engine", choices=["jit", "interp"], default="jit",
                      help="execution engine: the binary translator (jit, default) or the reference "
                           "interpreter (interp)")
-    run.add_argument("--hot-threshold", type=parse_positive_int, default=None, metavar="N",
+    run.add_argument("--hot-threshold", type=parse_hot_threshold, default=None, metavar="N",
                      help="jit: executions of a block before it is retranslated by the optimising "
                           "tier (default 200000)")
     run.add_argument("--memory", type=parse_size, default=DEFAULT_MEMORY, metavar="SIZE",
@@ -181,10 +191,14 @@ def cmd_run(args):
     if result.reason == "internal":
         if _debug() and result.traceback:
             sys.stderr.write(result.traceback)
-        hint = "" if _debug() else "; rerun with BTVM_DEBUG=1 for a traceback"
-        if args.engine != "interp":
-            hint += "; try --engine interp"
-        _err(f"{result.message}{hint}; please report a bug")
+        _err(result.message)
+        if result.dump:
+            sys.stderr.write(result.dump + "\n")
+        hints = [] if _debug() else ["rerun with BTVM_DEBUG=1 for a traceback"]
+        if engine == "jit":
+            hints.append("rerun with --diff to find the first instruction where the JIT and the "
+                         "interpreter differ, or with --engine interp")
+        _err("; ".join(hints + ["please report a bug"]))
         return result.status
     _err(result.message)
     if result.dump:

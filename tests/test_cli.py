@@ -166,13 +166,13 @@ def test_limits_are_passed_to_the_engine(monkeypatch, capsys, image):
     assert seen["max_insns"] == 256 and seen["deadline"] is not None
 
 
-def test_internal_error_is_one_line_without_traceback(monkeypatch, capsys, image):
+def test_internal_error_without_traceback(monkeypatch, capsys, image):
     status, err = run_with(monkeypatch, capsys, image, at(0x100070, ZeroDivisionError("oops")))
     assert status == STATUS_INTERNAL_ERROR
-    lines = err.splitlines()
-    assert len(lines) == 1 and "Traceback" not in err
+    lines = err.splitlines()      # the reason, registers, the code at EIP, hints (test_failure_report.py)
+    assert "Traceback" not in err
     assert "ZeroDivisionError: oops" in lines[0] and "eip=0x00100070" in lines[0]
-    assert "BTVM_DEBUG=1" in lines[0] and "report a bug" in lines[0]
+    assert "BTVM_DEBUG=1" in lines[-1] and "report a bug" in lines[-1]
 
 
 def test_internal_error_traceback_with_btvm_debug(monkeypatch, capsys, image):
@@ -185,7 +185,7 @@ def test_engine_that_cannot_load_is_an_internal_error(monkeypatch, capsys, image
     monkeypatch.delenv("BTVM_DEBUG", raising=False)
     assert cli.main(["run", image, "--engine", "interp"]) == STATUS_INTERNAL_ERROR
     err = capsys.readouterr().err
-    assert "cannot be loaded" in err and len(err.splitlines()) == 1
+    assert "cannot be loaded" in err.splitlines()[0] and "Traceback" not in err
 
 
 def test_machine_run_result_fields(tmp_path):

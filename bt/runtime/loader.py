@@ -125,8 +125,15 @@ def parse_image(data, load_addr=None, name="image"):
 
 
 def check_fits(image, ram_size, name="image"):
-    """Every segment inside RAM and clear of the Multiboot information area."""
+    """Every segment inside RAM, clear of the Multiboot information area and of the other segments
+    (QEMU refuses overlapping ROM blobs: "rom: requested regions overlap")."""
     info_lo, info_hi = multiboot_info.INFO_AREA
+    spans = sorted((seg.dest_gpa, seg.dest_gpa + seg.memsz, i) for i, seg in enumerate(image.segments))
+    for (lo_a, hi_a, a), (lo_b, hi_b, b) in zip(spans, spans[1:]):
+        if lo_b < hi_a:
+            a, b = sorted((a, b))
+            raise ImageError(f"{name}: segments {a} and {b} overlap ({lo_a:#x}..{hi_a:#x} and "
+                             f"{lo_b:#x}..{hi_b:#x})")
     for i, seg in enumerate(image.segments):
         end = seg.dest_gpa + seg.memsz
         what = f"segment {i}" if len(image.segments) > 1 else "image"

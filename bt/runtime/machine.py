@@ -14,6 +14,7 @@ import traceback
 from dataclasses import dataclass
 
 from bt.runtime import loader
+from bt.runtime.crash_report import internal_error_report
 from bt.runtime.devices.exit_device import EXIT_PORT, ExitDevice
 from bt.runtime.devices.post_port import POST_PORT, PostPort
 from bt.runtime.devices.uart import COM1_PORT, Uart16550
@@ -41,8 +42,9 @@ _LIMIT_NAMES = {"max-insns": "instruction limit (--max-insns)", "timeout": "time
 @dataclass
 class RunResult:
     """How a run ended. `reason` is one of: exit, halt, shutdown, fault, limit, interrupted, internal.
-    `message` is one line for the user ("" for a guest exit), `dump` a register dump or "".
-    For internal errors `error` holds the exception and `traceback` its formatted traceback."""
+    `message` is one line for the user ("" for a guest exit), `dump` a register dump or "" (for
+    internal errors also the block being executed). For internal errors `error` holds the exception
+    and `traceback` its formatted traceback."""
     reason: str
     status: int
     message: str = ""
@@ -121,7 +123,8 @@ class Machine:
         except Exception as e:   # a bug in btvm (or an engine that cannot start): report, don't crash
             return RunResult("internal", STATUS_INTERNAL_ERROR,
                              f"internal error: {type(e).__name__}: {e} (guest eip={self.eip:#010x})",
-                             self.eip, error=e, traceback=traceback.format_exc())
+                             self.eip, internal_error_report(self), error=e,
+                             traceback=traceback.format_exc())
         return RunResult("internal", STATUS_INTERNAL_ERROR,
                          f"internal error: engine {engine!r} returned without an exit event "
                          f"(guest eip={self.eip:#010x})", self.eip)
