@@ -68,7 +68,8 @@ class NativeCompiler:
         self.last_module_text = ""
 
     def module_text(self, functions_ir):
-        return f'target triple = "{self.triple}"\n{_PRELUDE}\n' + "\n\n".join(functions_ir) + _EPILOGUE
+        body = "\n\n".join(functions_ir)
+        return f'target triple = "{self.triple}"\n{_PRELUDE}\n' + body + _EPILOGUE
 
     def compile(self, functions_ir, names, tier="quick"):
         """Compile a batch of functions; returns {name: native address}."""

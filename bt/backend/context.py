@@ -39,6 +39,13 @@ class JitContext(ctypes.Structure):
         ("fns", ctypes.c_void_p),            # u64[LOOKUP_SIZE]
         ("materialize", ctypes.c_void_p),    # i32 (ptr state): folds lazy flags into eflags
         ("counters", ctypes.c_void_p),       # u32[]: executions of each quick-tier block (by slot)
+        ("parity", ctypes.c_void_p),         # u8[256]: 1 where a byte has even parity (PF)
+        ("read8", ctypes.c_void_p),          # the shadow-table access helpers of runtime_ir.py
+        ("read16", ctypes.c_void_p),
+        ("read32", ctypes.c_void_p),
+        ("write8", ctypes.c_void_p),
+        ("write16", ctypes.c_void_p),
+        ("write32", ctypes.c_void_p),
         ("budget", ctypes.c_int64),          # guest instructions left before EXIT_BUDGET
         ("exit_info", ctypes.c_uint32),      # callout kind for EXIT_INTERP
         ("pad", ctypes.c_uint32),

@@ -12,7 +12,10 @@
   six flags all come from one ADD/ADC/SUB/SBB/LOGIC record stores that record in the lazy-flag fields
   (cc_op/cc_a/cc_b/cc_res, the format of bt/runtime/flags.py) instead of computing anything.
 - Memory goes through the shadow page table: one load of the entry for the page, a check, and a host
-  access inside guest RAM. Anything else takes a *side exit*: the state as it was before the current
+  access inside guest RAM (inline in the hot tier; a call to the shared bt_read*/bt_write* helpers of
+  runtime_ir.py, through pointers in JitContext, in the quick tier: 4 IR instructions instead of 15).
+  Quick-tier IR avoids what LLVM's FastISel cannot select (direct calls in the JIT's large code model,
+  i1 returns, intrinsics like ctpop): such a basic block falls back to the much slower SelectionDAG. Anything else takes a *side exit*: the state as it was before the current
   instruction is stored and the block returns EXIT_SLOW_MEM, so the interpreter re-executes that
   instruction (precise state, whatever the slow case: unbacked memory, code pages, faults).
   Consequence for lowerings: an instruction may store to guest memory at most once, and only after
@@ -90,8 +93,10 @@ class BlockEmitter:
         self._loop_latch = None
         self._phis = []
         self._phi_at = None
-        self._side_exits = {}       # (snapshot id, exit code) -> label of the shared side exit
+        self._side_exits = {}       # (instruction serial, exit code) -> label of the shared side exit
+        self._insn_serial = 0
         self.extend_branches = True     # see exit_branch
+        self.exit_targets = []          # constant EIPs the block may leave to (for batching)
         self.continued = False
         self.counter_slot = counter_slot
         self.insn_start = None
@@ -140,6 +145,7 @@ class BlockEmitter:
         self.eip = insn.address
         self.next_eip = (insn.address + getattr(insn, "size", 0)) & 0xFFFFFFFF
         self.continued = False
+        self._insn_serial += 1
         self.insn_start = Snapshot(dict(self.regs), set(self.dirty), dict(self.fsrc), self.done, insn.address)
         self._mark = (len(self.body), len(self.tail), dict(self._fcache), self.exits)
 
@@ -245,10 +251,20 @@ class BlockEmitter:
         return self.emit(f"getelementptr i8, ptr {ram}, i64 {gpa64}", "hva")
 
     def load(self, addr, size):
+        if self.tier == "quick" and size <= 4:     # a call to the shared helper: less IR to compile
+            fn = self.ctx_field(f"read{8 * size}")      # called through a pointer: FastISel-able
+            r = self.emit(f"call i64 {fn}(ptr %ctx, i32 {addr})")
+            self.side_exit_unless(self.emit(f"icmp sge i64 {r}, 0"), EXIT_SLOW_MEM)
+            return self.emit(f"trunc i64 {r} to {TYPE[size]}", "m")
         hva = self.host_address(addr, size, write=False)
         return self.emit(f"load {TYPE[size]}, ptr {hva}, align 1", "m")
 
     def store(self, addr, value, size):
+        if self.tier == "quick" and size <= 4:
+            fn = self.ctx_field(f"write{8 * size}")
+            r = self.emit(f"call i32 {fn}(ptr %ctx, i32 {addr}, {TYPE[size]} {value})")
+            self.side_exit_unless(self.emit(f"icmp ne i32 {r}, 0"), EXIT_SLOW_MEM)
+            return
         hva = self.host_address(addr, size, write=True)
         self.line(f"store {TYPE[size]} {value}, ptr {hva}, align 1")
 
@@ -280,9 +296,18 @@ class BlockEmitter:
             v = emit(f"and i32 {ef}, {bit}")
             value = emit(f"icmp ne i32 {v}, 0", "f")
         else:
-            value = _record_flag(src, bit, emit)
+            value = _record_flag(src, bit, emit, self._parity)
         cache[key] = value
         return value
+
+    def _parity(self, low_i8, emit):
+        """PF from JitContext.parity, a 256-byte table (a table load is selected by FastISel, the
+        ctpop intrinsic is not)."""
+        table = self.ctx_field("parity")
+        index = emit(f"zext i8 {low_i8} to i64")
+        slot = emit(f"getelementptr i8, ptr {table}, i64 {index}")
+        value = emit(f"load i8, ptr {slot}")
+        return emit(f"icmp ne i8 {value}, 0", "pf")
 
     def entry_eflags(self):
         """EFLAGS at block entry with lazy flags folded in (one call to the native materializer)."""
@@ -334,7 +359,7 @@ class BlockEmitter:
     def side_exit_unless(self, ok, code):
         """Continue on the main chain if `ok`, else leave with the state before this instruction.
         The side exits of one instruction with the same code share one exit block."""
-        key = (id(self.insn_start), code)
+        key = (self._insn_serial, code)
         out = self._side_exits.get(key)
         if out is None:
             out = self.label("side")
@@ -392,6 +417,8 @@ class BlockEmitter:
             if final:
                 self.ended = True
             return
+        if constant is not None:
+            self.exit_targets.append(constant)
         snap = Snapshot(self.regs, self.dirty, self.fsrc, done, None)
         self._store_state(snap, self.body, eip=target)
         budget = self._charge(done, self.body)
@@ -409,14 +436,16 @@ class BlockEmitter:
         more = self.emit(f"icmp sgt i64 {budget}, 0")
         go = self.emit(f"and i1 {hit}, {more}")
         chain, back = self.label("chain"), self.label("back")
-        self.line(f"br i1 {go}, label %{chain}, label %{back}")
-        self.start_block(chain)
-        counter = self.emit(f"getelementptr i8, ptr %ctx, i64 {field_offset('chained')}")
-        n = self.emit(f"load i64, ptr {counter}")
-        n1 = self.emit(f"add i64 {n}, 1")
-        self.line(f"store i64 {n1}, ptr {counter}")
+        # Everything but the musttail call stays outside the chain block: FastISel cannot select a
+        # musttail call, so that block alone goes through the slower SelectionDAG path.
         fn_p = self.emit(f"getelementptr i64, ptr {fns}, i64 {idx}")
         fn = self.emit(f"load ptr, ptr {fn_p}")
+        counter = self.ctx_field_ptr("chained")
+        n = self.emit(f"load i64, ptr {counter}")
+        one = self.emit(f"zext i1 {go} to i64")
+        self.line(f"store i64 {self.emit(f'add i64 {n}, {one}')}, ptr {counter}")
+        self.line(f"br i1 {go}, label %{chain}, label %{back}")
+        self.start_block(chain)
         r = self.emit(f"musttail call i32 {fn}(ptr %st, ptr %ctx)")
         self.line(f"ret i32 {r}")
         self.start_block(back)
@@ -610,8 +639,9 @@ def _s32(value):
     return value - (1 << 32) if value >> 31 else value
 
 
-def _record_flag(rec, bit, emit):
-    """IR computing one arithmetic flag from a record (SDM Vol. 1, 3.4.3.1 and each instruction)."""
+def _record_flag(rec, bit, emit, parity=None):
+    """IR computing one arithmetic flag from a record (SDM Vol. 1, 3.4.3.1 and each instruction).
+    `parity(low_byte_i8)` returns PF as an i1; by default it is computed with ctpop."""
     t = TYPE[rec.size]
     kind = rec.kind
     if bit == ZF:
@@ -620,6 +650,8 @@ def _record_flag(rec, bit, emit):
         return emit(f"icmp slt {t} {rec.res}, 0", "sf")
     if bit == PF:
         low = rec.res if rec.size == 1 else emit(f"trunc {t} {rec.res} to i8")
+        if parity is not None:
+            return parity(low, emit)
         ones = emit(f"call i8 @llvm.ctpop.i8(i8 {low})")
         odd = emit(f"and i8 {ones}, 1")
         return emit(f"icmp eq i8 {odd}, 0", "pf")

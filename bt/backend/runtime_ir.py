@@ -6,6 +6,12 @@
   bt/runtime/flags.py) into eflags. Its flag formulas are the JIT's own (bt/backend/emitter.py), not
   the interpreter's, so the two are checked against each other.
 - bt_miss(st, ctx): what empty lookup-table slots point to.
+- bt_read8/16/32(ctx, addr) -> i64 and bt_write8/16/32(ctx, addr, value) -> i32: the shadow-table
+  access that quick-tier blocks call instead of inlining it (fewer IR instructions to compile per guest
+  access; the hot tier inlines it). A read returns the zero-extended value, or -1 to mean "leave the
+  fast path"; a write returns 0 for the same.
+These functions keep no state of their own, so one compiled copy serves every engine in the process
+(`runtime_addresses`); blocks call the memory helpers through pointers in the JitContext.
 """
 from bt.backend.context import EXIT_BUDGET, EXIT_MISS, LOOKUP_BITS, LOOKUP_SIZE, field_offset
 from bt.backend.emitter import ARITH_BITS, BIT_INDEX, Record, TYPE, _record_flag, _s32
@@ -129,5 +135,60 @@ def _carry_in(emit, kind, t, a, b, res):
     return emit(f"icmp ne {t} {d}, 0", "cin")
 
 
+def memory_helpers_ir():
+    out = []
+    for size in (1, 2, 4):
+        bits, t = 8 * size, TYPE[size]
+        fits = f"icmp ule i32 %off, {4096 - size}" if size > 1 else "icmp eq i32 0, 0"
+        for write in (False, True):
+            table = "shadow_write" if write else "shadow_read"
+            head = (f"define i32 @bt_write{bits}(ptr %ctx, i32 %addr, {t} %value) {{" if write else
+                    f"define i64 @bt_read{bits}(ptr %ctx, i32 %addr) {{")
+            fast = ([f"  store {t} %value, ptr %hva, align 1", "  ret i32 1"] if write else
+                    [f"  %x = load {t}, ptr %hva, align 1", "  %z = zext " + t + " %x to i64", "  ret i64 %z"])
+            out += [head, "entry:",
+                    f"  %table.p = getelementptr i8, ptr %ctx, i64 {field_offset(table)}",
+                    "  %table = load ptr, ptr %table.p",
+                    "  %page = lshr i32 %addr, 12",
+                    "  %page64 = zext i32 %page to i64",
+                    "  %slot = getelementptr i32, ptr %table, i64 %page64",
+                    "  %pte = load i32, ptr %slot",
+                    "  %off = and i32 %addr, 4095",
+                    "  %valid = and i32 %pte, 1",
+                    "  %mapped = icmp ne i32 %valid, 0",
+                    f"  %fits = {fits}",
+                    "  %ok = and i1 %mapped, %fits",
+                    "  br i1 %ok, label %fast, label %slow, !prof !0",
+                    "fast:",
+                    f"  %ram.p = getelementptr i8, ptr %ctx, i64 {field_offset('ram')}",
+                    "  %ram = load ptr, ptr %ram.p",
+                    "  %frame = and i32 %pte, -4096",
+                    "  %gpa = or i32 %frame, %off",
+                    "  %gpa64 = zext i32 %gpa to i64",
+                    "  %hva = getelementptr i8, ptr %ram, i64 %gpa64",
+                    *fast,
+                    "slow:",
+                    "  ret i32 0" if write else "  ret i64 -1",
+                    "}"]
+    return "\n".join(out)
+
+
+MEMORY_HELPERS = tuple(f"bt_{op}{bits}" for bits in (8, 16, 32) for op in ("read", "write"))
 def runtime_module_ir():
-    return dispatcher_ir() + "\n" + materialize_ir()
+    return dispatcher_ir() + "\n" + materialize_ir() + "\n" + memory_helpers_ir()
+
+
+_addresses = None
+_keepalive = None
+
+
+def runtime_addresses():
+    """{name: native address} of the runtime functions, compiled once per process."""
+    global _addresses, _keepalive
+    if _addresses is None:
+        from bt.backend.compiler import NativeCompiler
+        compiler = NativeCompiler()
+        names = ["bt_dispatch", "bt_materialize", "bt_miss", *MEMORY_HELPERS]
+        _addresses = compiler.compile([runtime_module_ir()], names)
+        _keepalive = compiler          # its code must live as long as the process
+    return _addresses

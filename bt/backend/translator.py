@@ -34,6 +34,7 @@ class BlockIR:
     hi: int
     callout: str = ""    # kind of the callout ending the block, if any
     counter_slot: int = 0
+    exit_targets: tuple = ()   # constant EIPs the block can continue at (static successors)
 
 
 def block_name(eip, mode):
@@ -96,7 +97,12 @@ def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quic
         ir = e.finish()
     except Unsupported:            # the loop copy's flags took another shape: no in-function loop
         return translate(fetch, decoder, eip, mode, max_insns, tier="hot-noloop", counter_slot=counter_slot)
-    return BlockIR(e.name, eip, ir, insns, native, eip, max(hi, eip + 1), callout, counter_slot)
+    targets = list(e.exit_targets)
+    targets += [i.next_address for i in insns if i.name == "call"]      # where calls return to
+    if callout and callout not in ("far-transfer", "interrupt", "halt", "fallback"):
+        targets.append(insns[-1].next_address)       # after the VMM runs it, execution goes on here
+    return BlockIR(e.name, eip, ir, insns, native, eip, max(hi, eip + 1), callout, counter_slot,
+                   tuple(dict.fromkeys(targets)))
 
 
 def _lower_loop_copy(e, insns):

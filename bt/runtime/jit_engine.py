@@ -18,7 +18,7 @@ import numpy as np
 from bt.backend.compiler import NativeCompiler
 from bt.backend.context import (EMPTY_TAG, EXIT_BUDGET, EXIT_HOT, EXIT_INTERP, EXIT_MISS, EXIT_NAMES,
                                 EXIT_SLOW_MEM, LOOKUP_SIZE, SHADOW_VALID, JitContext, lookup_index)
-from bt.backend.runtime_ir import runtime_module_ir
+from bt.backend.runtime_ir import runtime_addresses
 from bt.backend.translator import MAX_BLOCK_INSNS, translate
 from bt.frontend.callouts import KINDS
 from bt.frontend.decoder import Decoder
@@ -77,7 +77,7 @@ class Jit:
         self.mode = None
         self.executed = 0
 
-        rt = self.compiler.compile([runtime_module_ir()], ["bt_dispatch", "bt_materialize", "bt_miss"])
+        rt = runtime_addresses()
         self._dispatch = _BLOCK_FN(rt["bt_dispatch"])
         self.miss_address = rt["bt_miss"]
         self.materialize_address = rt["bt_materialize"]
@@ -99,6 +99,11 @@ class Jit:
         ctx.fns = self.fns.ctypes.data
         ctx.materialize = self.materialize_address
         ctx.counters = self.counters.ctypes.data
+        self.parity = np.array([bin(b).count("1") % 2 == 0 for b in range(256)], dtype=np.uint8)
+        ctx.parity = self.parity.ctypes.data
+        for bits in (8, 16, 32):
+            setattr(ctx, f"read{bits}", rt[f"bt_read{bits}"])
+            setattr(ctx, f"write{bits}", rt[f"bt_write{bits}"])
         self._st_ptr = machine.state.address
         self._ctx_ptr = ctypes.addressof(ctx)
 
@@ -292,13 +297,5 @@ class Jit:
 
 
 def _static_successors(block):
-    """Constant targets of the block's last instruction (direct branches and fall-through)."""
-    if block.callout or not block.insns:
-        return []
-    last = block.insns[-1]
-    targets = [last.next_address]
-    if last.name.startswith(("j", "loop", "call")) and last.operands and last.operands[0].kind == "imm":
-        targets.append(last.operands[0].imm)
-    if last.name in ("jmp", "ret", "call") and not (last.name == "call"):
-        targets = targets[1:] if last.name == "jmp" else []
-    return targets
+    """Constant EIPs the block can continue at: likely to run soon, so worth compiling in the same batch."""
+    return list(block.exit_targets)
