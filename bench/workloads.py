@@ -115,6 +115,35 @@ def run_btvm(image, engine="jit", expected=None, **engine_options):
     return BtvmRun(image, engine, engine_options, expected).seconds
 
 
+def run_btvm_cold_warm(image, expected=None):
+    """(cold, warm) seconds: a whole in-process JIT run (as run_btvm), then the same program again
+    on the same JIT with the CPU state and RAM restored (translations kept: steady-state speed)."""
+    from bt.runtime.events import GuestExit
+    from bt.runtime.machine import Machine
+    out = io.BytesIO()
+    t0 = time.perf_counter()
+    with Machine(memory_size=BENCH_MEMORY, stdin=io.BytesIO(), stdout=out) as m:
+        m.load(image)
+        snap = Snapshot(m)
+        result = m.run(engine="jit")
+        cold = time.perf_counter() - t0
+        if result.reason != "exit" or result.status != 0:
+            raise WrongOutput(f"btvm jit {image.name}: {result.reason} {result.message}")
+        first = out.getvalue()
+        snap.restore()
+        t0 = time.perf_counter()
+        try:
+            m.engine.run()
+        except GuestExit as e:
+            if e.status != 0:
+                raise WrongOutput(f"btvm jit {image.name} warm: exit {e.status}")
+        warm = time.perf_counter() - t0
+    if expected is not None:
+        _check(f"btvm jit {image.name}", first, expected)
+        _check(f"btvm jit {image.name} warm", out.getvalue()[len(first):], expected)
+    return cold, warm
+
+
 def run_btvm_process(image, expected=None, engine="jit", timeout=600):
     """Wall seconds of `python -m bt run IMAGE` (interpreter start-up and imports included)."""
     t0 = time.perf_counter()
