@@ -265,8 +265,31 @@ class BlockEmitter:
             r = self.emit(f"call i32 {fn}(ptr %ctx, i32 {addr}, {TYPE[size]} {value})")
             self.side_exit_unless(self.emit(f"icmp ne i32 {r}, 0"), EXIT_SLOW_MEM)
             return
-        hva = self.host_address(addr, size, write=True)
+        if size > 4:
+            hva = self.host_address(addr, size, write=True)
+            self.line(f"store {TYPE[size]} {value}, ptr {hva}, align 1")
+            return
+        # Hot tier: inline fast path; on a miss the shared helper may still do it (code-page granules).
+        table, ram = self.ctx_field("shadow_write"), self.ctx_field("ram")
+        page = self.emit(f"lshr i32 {addr}, 12")
+        page64 = self.emit(f"zext i32 {page} to i64")
+        entry = self.emit(f"load i32, ptr {self.emit(f'getelementptr i32, ptr {table}, i64 {page64}')}", "pte")
+        offset = self.emit(f"and i32 {addr}, 4095")
+        mapped = self.emit(f"icmp ne i32 {self.emit(f'and i32 {entry}, {SHADOW_VALID}')}, 0")
+        ok = mapped if size == 1 else self.emit(f"and i1 {mapped}, {self.emit(f'icmp ule i32 {offset}, {4096 - size}')}")
+        fast, helper, join = self.label("wfast"), self.label("whelp"), self.label("wdone")
+        self.line(f"br i1 {ok}, label %{fast}, label %{helper}, !prof !0")
+        self.start_block(helper)
+        fn = self.ctx_field(f"write{8 * size}")
+        r = self.emit(f"call i32 {fn}(ptr %ctx, i32 {addr}, {TYPE[size]} {value})")
+        done = self.emit(f"icmp ne i32 {r}, 0")
+        self.line(f"br i1 {done}, label %{join}, label %{self._side_exit_label(EXIT_SLOW_MEM)}")
+        self.start_block(fast)
+        gpa = self.emit(f"or i32 {self.emit(f'and i32 {entry}, -4096')}, {offset}", "gpa")
+        hva = self.emit(f"getelementptr i8, ptr {ram}, i64 {self.emit(f'zext i32 {gpa} to i64')}", "hva")
         self.line(f"store {TYPE[size]} {value}, ptr {hva}, align 1")
+        self.line(f"br label %{join}")
+        self.start_block(join)
 
     # ---- flags --------------------------------------------------------------------------------
 
@@ -359,6 +382,12 @@ class BlockEmitter:
     def side_exit_unless(self, ok, code):
         """Continue on the main chain if `ok`, else leave with the state before this instruction.
         The side exits of one instruction with the same code share one exit block."""
+        out = self._side_exit_label(code)
+        cont = self.label("ok")
+        self.line(f"br i1 {ok}, label %{cont}, label %{out}, !prof !0")
+        self.start_block(cont)
+
+    def _side_exit_label(self, code):
         key = (self._insn_serial, code)
         out = self._side_exits.get(key)
         if out is None:
@@ -367,9 +396,7 @@ class BlockEmitter:
             self.tail.append(f"{out}:")
             self._store_state(self.insn_start, self.tail)
             self.tail.append(f"  ret i32 {code}")
-        cont = self.label("ok")
-        self.line(f"br i1 {ok}, label %{cont}, label %{out}, !prof !0")
-        self.start_block(cont)
+        return out
 
     def exit_interp(self, info=0):
         """End the block before the current instruction: the interpreter runs it (a VMM callout)."""

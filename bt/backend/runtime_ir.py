@@ -168,9 +168,48 @@ def memory_helpers_ir():
                     "  %hva = getelementptr i8, ptr %ram, i64 %gpa64",
                     *fast,
                     "slow:",
-                    "  ret i32 0" if write else "  ret i64 -1",
+                    *(_granule_write(t, size) if write else ["  ret i64 -1"]),
                     "}"]
     return "\n".join(out)
+
+
+def _granule_write(t, size):
+    """A store to a write-protected page (it holds code) may still go ahead natively when the
+    16-byte granules it touches hold no code (CodeTracker.granules, via JitContext.code_map)."""
+    return [f"  %rt.p = getelementptr i8, ptr %ctx, i64 {field_offset('shadow_read')}",
+            "  %rt = load ptr, ptr %rt.p",
+            "  %rslot = getelementptr i32, ptr %rt, i64 %page64",
+            "  %rpte = load i32, ptr %rslot",
+            "  %rvalid = and i32 %rpte, 1",
+            "  %rmapped = icmp ne i32 %rvalid, 0",
+            "  %rok = and i1 %rmapped, %fits",
+            "  br i1 %rok, label %granules, label %fail",
+            "granules:",
+            f"  %cm.p = getelementptr i8, ptr %ctx, i64 {field_offset('code_map')}",
+            "  %cm = load ptr, ptr %cm.p",
+            "  %rframe = and i32 %rpte, -4096",
+            "  %rgpa = or i32 %rframe, %off",
+            "  %g0 = lshr i32 %rgpa, 4",
+            f"  %rlast = add i32 %rgpa, {size - 1}",
+            "  %g1 = lshr i32 %rlast, 4",
+            "  %g0.64 = zext i32 %g0 to i64",
+            "  %g1.64 = zext i32 %g1 to i64",
+            "  %c0.p = getelementptr i8, ptr %cm, i64 %g0.64",
+            "  %c1.p = getelementptr i8, ptr %cm, i64 %g1.64",
+            "  %c0 = load i8, ptr %c0.p",
+            "  %c1 = load i8, ptr %c1.p",
+            "  %c = or i8 %c0, %c1",
+            "  %clear = icmp eq i8 %c, 0",
+            "  br i1 %clear, label %write, label %fail",
+            "write:",
+            f"  %ram2.p = getelementptr i8, ptr %ctx, i64 {field_offset('ram')}",
+            "  %ram2 = load ptr, ptr %ram2.p",
+            "  %rgpa64 = zext i32 %rgpa to i64",
+            "  %rhva = getelementptr i8, ptr %ram2, i64 %rgpa64",
+            f"  store {t} %value, ptr %rhva, align 1",
+            "  ret i32 1",
+            "fail:",
+            "  ret i32 0"]
 
 
 MEMORY_HELPERS = tuple(f"bt_{op}{bits}" for bits in (8, 16, 32) for op in ("read", "write"))

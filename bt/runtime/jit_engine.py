@@ -101,6 +101,8 @@ class Jit:
         ctx.counters = self.counters.ctypes.data
         self.parity = np.array([bin(b).count("1") % 2 == 0 for b in range(256)], dtype=np.uint8)
         ctx.parity = self.parity.ctypes.data
+        self.code_map = self.code.enable_granule_map(self.mem.size)
+        ctx.code_map = self.code_map.ctypes.data
         for bits in (8, 16, 32):
             setattr(ctx, f"read{bits}", rt[f"bt_read{bits}"])
             setattr(ctx, f"write{bits}", rt[f"bt_write{bits}"])

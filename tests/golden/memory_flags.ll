@@ -2,28 +2,27 @@ define i32 @tb_00001000_0(ptr noalias %st, ptr noalias %ctx) {
 entry:
   %p.1 = getelementptr i8, ptr %st, i64 12
   %p.4 = getelementptr i8, ptr %st, i64 108
-  %cp.7 = getelementptr i8, ptr %ctx, i64 8
-  %shadow_read.8 = load ptr, ptr %cp.7
-  %cp.9 = getelementptr i8, ptr %ctx, i64 0
-  %ram.10 = load ptr, ptr %cp.9
-  %p.21 = getelementptr i8, ptr %st, i64 32
-  %p.28 = getelementptr i8, ptr %st, i64 0
-  %p.33 = getelementptr i8, ptr %st, i64 4
-  %p.38 = getelementptr i8, ptr %st, i64 24
-  %p.40 = getelementptr i8, ptr %st, i64 28
-  %cp.45 = getelementptr i8, ptr %ctx, i64 16
-  %shadow_write.46 = load ptr, ptr %cp.45
-  %p.61 = getelementptr i8, ptr %st, i64 16
-  %p.63 = getelementptr i8, ptr %st, i64 92
-  %p.76 = getelementptr i8, ptr %st, i64 40
-  %p.77 = getelementptr i8, ptr %st, i64 44
-  %p.78 = getelementptr i8, ptr %st, i64 48
-  %p.79 = getelementptr i8, ptr %st, i64 52
-  %cp.80 = getelementptr i8, ptr %ctx, i64 56
-  %cp.92 = getelementptr i8, ptr %ctx, i64 24
-  %tags.93 = load ptr, ptr %cp.92
-  %cp.94 = getelementptr i8, ptr %ctx, i64 32
-  %fns.95 = load ptr, ptr %cp.94
+  %cp.7 = getelementptr i8, ptr %ctx, i64 88
+  %read32.8 = load ptr, ptr %cp.7
+  %p.12 = getelementptr i8, ptr %st, i64 32
+  %p.15 = getelementptr i8, ptr %st, i64 0
+  %p.20 = getelementptr i8, ptr %st, i64 4
+  %p.25 = getelementptr i8, ptr %st, i64 24
+  %p.27 = getelementptr i8, ptr %st, i64 28
+  %cp.32 = getelementptr i8, ptr %ctx, i64 112
+  %write32.33 = load ptr, ptr %cp.32
+  %p.37 = getelementptr i8, ptr %st, i64 40
+  %p.38 = getelementptr i8, ptr %st, i64 44
+  %p.39 = getelementptr i8, ptr %st, i64 48
+  %p.40 = getelementptr i8, ptr %st, i64 52
+  %cp.41 = getelementptr i8, ptr %ctx, i64 120
+  %p.45 = getelementptr i8, ptr %st, i64 16
+  %p.47 = getelementptr i8, ptr %st, i64 92
+  %cp.60 = getelementptr i8, ptr %ctx, i64 24
+  %tags.61 = load ptr, ptr %cp.60
+  %cp.62 = getelementptr i8, ptr %ctx, i64 32
+  %fns.63 = load ptr, ptr %cp.62
+  %cp.77 = getelementptr i8, ptr %ctx, i64 136
   %counters.p = getelementptr i8, ptr %ctx, i64 48
   %counters = load ptr, ptr %counters.p
   %count.p = getelementptr i32, ptr %counters, i64 0
@@ -37,116 +36,93 @@ promote:
 body:
   %r3.2 = load i32, ptr %p.1
   %segbase3.5 = load i32, ptr %p.4
-  %r0.29 = load i32, ptr %p.28
-  %r1.34 = load i32, ptr %p.33
-  %r6.39 = load i32, ptr %p.38
-  %r7.41 = load i32, ptr %p.40
-  %r4.62 = load i32, ptr %p.61
-  %segbase2.64 = load i32, ptr %p.63
+  %r0.16 = load i32, ptr %p.15
+  %r1.21 = load i32, ptr %p.20
+  %r6.26 = load i32, ptr %p.25
+  %r7.28 = load i32, ptr %p.27
+  %r4.46 = load i32, ptr %p.45
+  %segbase2.48 = load i32, ptr %p.47
   %ea.3 = add i32 %r3.2, 4
   %lin.6 = add i32 %segbase3.5, %ea.3
-  %t.11 = lshr i32 %lin.6, 12
-  %t.12 = zext i32 %t.11 to i64
-  %t.13 = getelementptr i32, ptr %shadow_read.8, i64 %t.12
-  %pte.14 = load i32, ptr %t.13
-  %t.15 = and i32 %lin.6, 4095
-  %t.16 = and i32 %pte.14, 1
-  %t.17 = icmp ule i32 %t.15, 4092
-  %t.18 = icmp ne i32 %t.16, 0
-  %t.19 = and i1 %t.17, %t.18
-  br i1 %t.19, label %ok.22, label %side.20, !prof !0
-ok.22:
-  %t.23 = and i32 %pte.14, -4096
-  %gpa.24 = or i32 %t.23, %t.15
-  %t.25 = zext i32 %gpa.24 to i64
-  %hva.26 = getelementptr i8, ptr %ram.10, i64 %t.25
-  %m.27 = load i32, ptr %hva.26, align 1
-  %cmp.30 = sub i32 %m.27, %r0.29
-  %t.31 = icmp slt i32 %m.27, %r0.29
-  %setl.32 = zext i1 %t.31 to i8
-  %t.35 = zext i8 %setl.32 to i32
-  %t.36 = and i32 %r1.34, -256
-  %t.37 = or i32 %t.36, %t.35
-  %t.42 = shl i32 %r7.41, 2
-  %t.43 = add i32 %r6.39, %t.42
-  %lin.44 = add i32 %segbase3.5, %t.43
-  %t.47 = lshr i32 %lin.44, 12
-  %t.48 = zext i32 %t.47 to i64
-  %t.49 = getelementptr i32, ptr %shadow_write.46, i64 %t.48
-  %pte.50 = load i32, ptr %t.49
-  %t.51 = and i32 %lin.44, 4095
-  %t.52 = and i32 %pte.50, 1
-  %t.53 = icmp ule i32 %t.51, 4092
-  %t.54 = icmp ne i32 %t.52, 0
-  %t.55 = and i1 %t.53, %t.54
-  br i1 %t.55, label %ok.56, label %side.20, !prof !0
-ok.56:
-  %t.57 = and i32 %pte.50, -4096
-  %gpa.58 = or i32 %t.57, %t.51
-  %t.59 = zext i32 %gpa.58 to i64
-  %hva.60 = getelementptr i8, ptr %ram.10, i64 %t.59
-  store i32 %t.37, ptr %hva.60, align 1
-  %lin.65 = add i32 %segbase2.64, %r4.62
-  %t.66 = lshr i32 %lin.65, 12
+  %t.9 = call i64 %read32.8(ptr %ctx, i32 %lin.6)
+  %t.10 = icmp sge i64 %t.9, 0
+  br i1 %t.10, label %ok.13, label %side.11, !prof !0
+ok.13:
+  %m.14 = trunc i64 %t.9 to i32
+  %cmp.17 = sub i32 %m.14, %r0.16
+  %t.18 = icmp slt i32 %m.14, %r0.16
+  %setl.19 = zext i1 %t.18 to i8
+  %t.22 = zext i8 %setl.19 to i32
+  %t.23 = and i32 %r1.21, -256
+  %t.24 = or i32 %t.23, %t.22
+  %t.29 = shl i32 %r7.28, 2
+  %t.30 = add i32 %r6.26, %t.29
+  %lin.31 = add i32 %segbase3.5, %t.30
+  %t.34 = call i32 %write32.33(ptr %ctx, i32 %lin.31, i32 %t.24)
+  %t.35 = icmp ne i32 %t.34, 0
+  br i1 %t.35, label %ok.44, label %side.36, !prof !0
+ok.44:
+  %lin.49 = add i32 %segbase2.48, %r4.46
+  %t.50 = call i64 %read32.8(ptr %ctx, i32 %lin.49)
+  %t.51 = icmp sge i64 %t.50, 0
+  br i1 %t.51, label %ok.55, label %side.52, !prof !0
+ok.55:
+  %m.56 = trunc i64 %t.50 to i32
+  %esp.57 = add i32 %r4.46, 4
+  store i32 %t.24, ptr %p.20
+  store i32 %esp.57, ptr %p.45
+  store i32 28, ptr %p.37
+  store i32 %m.14, ptr %p.38
+  store i32 %r0.16, ptr %p.39
+  store i32 %cmp.17, ptr %p.40
+  store i32 %m.56, ptr %p.12
+  %budget.58 = load i64, ptr %cp.41
+  %budget.59 = sub i64 %budget.58, 4
+  store i64 %budget.59, ptr %cp.41
+  %t.64 = lshr i32 %m.56, 14
+  %t.65 = xor i32 %m.56, %t.64
+  %t.66 = and i32 %t.65, 16383
   %t.67 = zext i32 %t.66 to i64
-  %t.68 = getelementptr i32, ptr %shadow_read.8, i64 %t.67
-  %pte.69 = load i32, ptr %t.68
-  %t.70 = and i32 %lin.65, 4095
-  %t.71 = and i32 %pte.69, 1
-  %t.72 = icmp ule i32 %t.70, 4092
-  %t.73 = icmp ne i32 %t.71, 0
-  %t.74 = and i1 %t.72, %t.73
-  br i1 %t.74, label %ok.83, label %side.75, !prof !0
-ok.83:
-  %t.84 = and i32 %pte.69, -4096
-  %gpa.85 = or i32 %t.84, %t.70
-  %t.86 = zext i32 %gpa.85 to i64
-  %hva.87 = getelementptr i8, ptr %ram.10, i64 %t.86
-  %m.88 = load i32, ptr %hva.87, align 1
-  %esp.89 = add i32 %r4.62, 4
-  store i32 %t.37, ptr %p.33
-  store i32 %esp.89, ptr %p.61
-  store i32 28, ptr %p.76
-  store i32 %m.27, ptr %p.77
-  store i32 %r0.29, ptr %p.78
-  store i32 %cmp.30, ptr %p.79
-  store i32 %m.88, ptr %p.21
-  %budget.90 = load i64, ptr %cp.80
-  %budget.91 = sub i64 %budget.90, 4
-  store i64 %budget.91, ptr %cp.80
-  %t.96 = lshr i32 %m.88, 14
-  %t.97 = xor i32 %m.88, %t.96
-  %t.98 = and i32 %t.97, 16383
-  %t.99 = zext i32 %t.98 to i64
-  %t.100 = getelementptr i32, ptr %tags.93, i64 %t.99
-  %t.101 = load i32, ptr %t.100
-  %t.102 = icmp eq i32 %t.101, %m.88
-  %t.103 = icmp sgt i64 %budget.91, 0
-  %t.104 = and i1 %t.102, %t.103
-  br i1 %t.104, label %chain.105, label %back.106
-chain.105:
-  %t.107 = getelementptr i8, ptr %ctx, i64 72
-  %t.108 = load i64, ptr %t.107
-  %t.109 = add i64 %t.108, 1
-  store i64 %t.109, ptr %t.107
-  %t.110 = getelementptr i64, ptr %fns.95, i64 %t.99
-  %t.111 = load ptr, ptr %t.110
-  %t.112 = musttail call i32 %t.111(ptr %st, ptr %ctx)
-  ret i32 %t.112
-back.106:
+  %t.68 = getelementptr i32, ptr %tags.61, i64 %t.67
+  %t.69 = load i32, ptr %t.68
+  %t.70 = icmp eq i32 %t.69, %m.56
+  %t.71 = icmp sgt i64 %budget.59, 0
+  %t.72 = and i1 %t.70, %t.71
+  %t.75 = getelementptr i64, ptr %fns.63, i64 %t.67
+  %t.76 = load ptr, ptr %t.75
+  %t.78 = load i64, ptr %cp.77
+  %t.79 = zext i1 %t.72 to i64
+  %t.80 = add i64 %t.78, %t.79
+  store i64 %t.80, ptr %cp.77
+  br i1 %t.72, label %chain.73, label %back.74
+chain.73:
+  %t.81 = musttail call i32 %t.76(ptr %st, ptr %ctx)
+  ret i32 %t.81
+back.74:
   ret i32 0
-side.20:
-  store i32 4096, ptr %p.21
+side.11:
+  store i32 4096, ptr %p.12
   ret i32 4
-side.75:
-  store i32 %t.37, ptr %p.33
-  store i32 28, ptr %p.76
-  store i32 %m.27, ptr %p.77
-  store i32 %r0.29, ptr %p.78
-  store i32 %cmp.30, ptr %p.79
-  store i32 4105, ptr %p.21
-  %budget.81 = load i64, ptr %cp.80
-  %budget.82 = sub i64 %budget.81, 3
-  store i64 %budget.82, ptr %cp.80
+side.36:
+  store i32 %t.24, ptr %p.20
+  store i32 28, ptr %p.37
+  store i32 %m.14, ptr %p.38
+  store i32 %r0.16, ptr %p.39
+  store i32 %cmp.17, ptr %p.40
+  store i32 4102, ptr %p.12
+  %budget.42 = load i64, ptr %cp.41
+  %budget.43 = sub i64 %budget.42, 2
+  store i64 %budget.43, ptr %cp.41
+  ret i32 4
+side.52:
+  store i32 %t.24, ptr %p.20
+  store i32 28, ptr %p.37
+  store i32 %m.14, ptr %p.38
+  store i32 %r0.16, ptr %p.39
+  store i32 %cmp.17, ptr %p.40
+  store i32 4105, ptr %p.12
+  %budget.53 = load i64, ptr %cp.41
+  %budget.54 = sub i64 %budget.53, 3
+  store i64 %budget.54, ptr %cp.41
   ret i32 4
 }

@@ -22,7 +22,7 @@ from bt.runtime.events import GuestFault, GuestExit, GuestHalt, LimitReached, UD
 from bt.runtime.code_tracker import CodeTracker
 from bt.runtime.interp.access import build_access
 from bt.runtime.interp.registry import HANDLERS
-from bt.runtime.state import W_EIP, W_SEG_BASE, W_CPL, ESP, SS
+from bt.runtime.state import W_EIP, W_SEG_BASE, W_CPL, ESP, SS, CS
 
 M32 = 0xFFFFFFFF
 MASK = {1: 0xFF, 2: 0xFFFF, 4: 0xFFFFFFFF}
@@ -145,7 +145,7 @@ class Interpreter:
     # ---- decoding --------------------------------------------------------------------------------
 
     def _fetch_code(self, eip):
-        pa = eip      # linear == physical until paging exists; CS base 0 in flat mode
+        pa = (self.state.cpu.seg[CS].base + eip) & M32     # linear == physical until paging exists
         return bytes(self.rd8(pa + k & M32) for k in range(MAX_INSN_LEN)) if pa + MAX_INSN_LEN > self.mem.size \
             else bytes(self.mem.view[pa:pa + MAX_INSN_LEN])
 
@@ -158,7 +158,8 @@ class Interpreter:
     def _translate(self, eip):
         ops, insns = [], []
         addr = eip
-        page = eip >> PAGE_SHIFT
+        cs_base = self.state.cpu.seg[CS].base    # blocks are keyed by EIP: a CS reload flushes them
+        page = (cs_base + eip) >> PAGE_SHIFT
         while True:
             try:
                 insn = self.decode(addr)
@@ -174,9 +175,10 @@ class Interpreter:
             ops.append(op)
             addr = insn.next_address
             if (insn.name == "" or table.ends_block(insn) or len(ops) >= MAX_BLOCK_INSNS
-                    or addr >> PAGE_SHIFT != page):
+                    or (cs_base + addr) >> PAGE_SHIFT != page):
                 break
-        block = Block(eip, ops, insns, eip, max(eip + 1, insns[-1].address + insns[-1].size))
+        lo = (cs_base + eip) & M32
+        block = Block(eip, ops, insns, lo, lo + max(1, insns[-1].address + insns[-1].size - eip))
         self.blocks[eip] = block
         block.region = self.code.add(block.lo, block.hi, self)
         block.region.tag = block
