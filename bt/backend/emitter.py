@@ -612,21 +612,39 @@ class BlockEmitter:
                 wide = value if rec.size == 4 else emit(f"zext {TYPE[rec.size]} {value} to i32")
                 out.append(f"  store i32 {wide}, ptr {self.st_ptr(OFF_CC[field])}")
             return
-        cache = dict(self._fcache) if out is self.body else {}
-        if len(written) == 6:
+        acc = self._eflags_from(fsrc, emit, dict(self._fcache) if out is self.body else {})
+        out.append(f"  store i32 {acc}, ptr {self.st_ptr(OFF_EFLAGS)}")
+        out.append(f"  store i32 0, ptr {self.st_ptr(OFF_CC['cc_op'])}")
+
+    def _eflags_from(self, fsrc, emit, cache):
+        """The whole EFLAGS word (i32) for the symbolic flag state `fsrc`."""
+        written = [bit for bit in ARITH_BITS if fsrc[bit] is not ENTRY]
+        if len(written) == 6:      # the other bits are never lazy: the state's word has them
             base = emit(f"load i32, ptr {self.st_ptr(OFF_EFLAGS)}")
         else:
             base = self.entry_eflags()
-        mask = sum(written)
-        acc = emit(f"and i32 {base}, {_s32(~mask & 0xFFFFFFFF)}")
+        if not written:
+            return base
+        acc = emit(f"and i32 {base}, {_s32(~sum(written) & 0xFFFFFFFF)}")
         for bit in written:
-            v = self._flag(bit, fsrc[bit], cache, emit)
-            wide = emit(f"zext i1 {v} to i32")
+            wide = emit(f"zext i1 {self._flag(bit, fsrc[bit], cache, emit)} to i32")
             if BIT_INDEX[bit]:
                 wide = emit(f"shl i32 {wide}, {BIT_INDEX[bit]}")
             acc = emit(f"or i32 {acc}, {wide}")
-        out.append(f"  store i32 {acc}, ptr {self.st_ptr(OFF_EFLAGS)}")
-        out.append(f"  store i32 0, ptr {self.st_ptr(OFF_CC['cc_op'])}")
+        return acc
+
+    def eflags_value(self):
+        """The current EFLAGS word as an i32 on the main chain (PUSHF, LAHF-like readers)."""
+        return self._eflags_from(self.fsrc, self.emit, self._fcache)
+
+    def set_eflags_value(self, value):
+        """EFLAGS := value (i32) now: stored to the state (the caller must end the block before any
+        later side exit could need the old value) and the arithmetic flags rebound to its bits."""
+        self.line(f"store i32 {value}, ptr {self.st_ptr(OFF_EFLAGS)}")
+        self.line(f"store i32 0, ptr {self.st_ptr(OFF_CC['cc_op'])}")
+        for bit in ARITH_BITS:
+            masked = self.emit(f"and i32 {value}, {bit}")
+            self.set_flag(bit, self.emit(f"icmp ne i32 {masked}, 0", "f"))
 
     # ---- assembling ---------------------------------------------------------------------------
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from bt.backend import lower_alu, lower_control, lower_move  # noqa: F401  (registration)
 from bt.backend import lower_exchange, lower_stack, lower_string  # noqa: F401  (registration)
 from bt.backend import lower_bits, lower_flagops, lower_muldiv, lower_shift  # noqa: F401
+from bt.backend import lower_flags_virt  # noqa: F401  (native callouts)
+from bt.backend.lower_flags_virt import NATIVE_CALLOUTS
 from bt.backend.emitter import BlockEmitter, Unsupported
 from bt.backend.lowering import LOWERINGS
 from bt.frontend import table
@@ -63,7 +65,7 @@ def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quic
             break
         e.begin_insn(insn)
         kind = callout_kind(insn)
-        lowering = LOWERINGS.get(insn.name) if kind is None else None
+        lowering = LOWERINGS.get(insn.name) if kind is None or insn.name in NATIVE_CALLOUTS else None
         if lowering is not None:
             try:
                 lowering(e, insn)

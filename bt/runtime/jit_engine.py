@@ -150,14 +150,26 @@ class Jit:
                 kind = KINDS[ctx.exit_info] if ctx.exit_info < len(KINDS) else "?"
                 self.stats.callouts[kind] = self.stats.callouts.get(kind, 0) + 1
                 ctx.exit_info = 0
-                self._step()
+                self._step_to_translation(max_insns)
             elif code == EXIT_SLOW_MEM:
                 self.stats.slow_memory += 1
-                self._step()
+                self._step_to_translation(max_insns)
             elif code == EXIT_HOT:
                 self._promote(w[W_EIP])
             elif code != EXIT_BUDGET:
                 raise RuntimeError(f"native code returned unknown exit code {code} at eip={w[W_EIP]:#x}")
+
+    def _step_to_translation(self, max_insns):
+        """Run the instruction the native code left to the VMM, then keep interpreting until EIP is
+        the start of a translation (at most one block's worth): resuming in the middle of a block
+        would otherwise translate a new block from there after every callout or slow access."""
+        self._step()
+        for _ in range(self.block_insns):
+            if max_insns is not None and self.executed >= max_insns:
+                return
+            if (self.w[W_EIP], self.mode_id) in self.translations or self._current_mode() != self.mode:
+                return
+            self._step()
 
     def _step(self):
         self.stats.interp_steps += 1

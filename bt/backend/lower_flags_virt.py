@@ -1,0 +1,47 @@
+"""Native VMM callouts for flags virtualisation: PUSHF/PUSHFD and POPF/POPFD (SDM Vol. 2 "PUSHF",
+"POPF"). They are sensitive (they read or write IF and IOPL), but they are frequent, so instead of
+leaving native code the VMM's handling runs inline: the guest sees its virtual EFLAGS, never the
+host's. POPF at CPL > 0 leaves to the interpreter (IOPL/IF rules). Cold (translation time).
+"""
+from bt.backend import operands  # noqa: F401
+from bt.backend.context import EXIT_INTERP
+from bt.backend.lower_move import pop_value, push_value
+from bt.backend.lowering import lowers
+from bt.runtime.state import (AC, ARITH_FLAGS, DF, EFLAGS_FIXED1, ID, IF, IOPL, NT, RF, TF, VM,
+                              offset_of)
+
+NATIVE_CALLOUTS = ("pushf", "pushfd", "popf", "popfd")
+
+
+@lowers("pushfd", "pushf")
+def pushf(e, insn):
+    value = e.emit(f"and i32 {e.eflags_value()}, {~(VM | RF) & 0xFFFFFFFF}")
+    if insn.name == "pushf":
+        push_value(e, e.trunc(value, 4, 2), 2)
+    else:
+        push_value(e, value, 4)
+
+
+@lowers("popfd", "popf")
+def popf(e, insn):
+    cpl_ptr = e.st_ptr(offset_of("cpl"))
+    cpl = e.emit(f"load i32, ptr {cpl_ptr}", "cpl")
+    e.side_exit_unless(e.emit(f"icmp eq i32 {cpl}, 0"), EXIT_INTERP)
+    wide = insn.name == "popfd"
+    # At CPL 0 every writable flag changes (IOPL and IF too); VM and RF do not (RF is cleared).
+    changeable = ARITH_FLAGS | TF | DF | NT | IOPL | IF | (AC | ID if wide else 0)
+    if wide:
+        value = pop_value(e, 4)
+    else:
+        value = e.zext(pop_value(e, 2), 2, 4)
+        changeable &= 0xFFFF
+    old = e.eflags_value()
+    kept = e.emit(f"and i32 {old}, {_s32(~changeable & ~RF)}")
+    taken = e.emit(f"and i32 {value}, {changeable}")
+    new = e.emit(f"or i32 {e.emit(f'or i32 {kept}, {taken}')}, {EFLAGS_FIXED1}", "eflags")
+    e.set_eflags_value(new)       # POPF ends the block (table: end), so no later side exit sees it
+
+
+def _s32(value):
+    value &= 0xFFFFFFFF
+    return value - (1 << 32) if value >> 31 else value
