@@ -40,7 +40,7 @@ class JitContext(ctypes.Structure):
         ("materialize", ctypes.c_void_p),    # i32 (ptr state): folds lazy flags into eflags
         ("counters", ctypes.c_void_p),       # u32[]: executions of each quick-tier block (by slot)
         ("parity", ctypes.c_void_p),         # u8[256]: 1 where a byte has even parity (PF)
-        ("code_map", ctypes.c_void_p),       # u8 per 16 bytes of RAM: 1 where code was translated
+        ("code_map", ctypes.c_void_p),       # u16 per 16 bytes of RAM: how many code regions overlap it
         ("read8", ctypes.c_void_p),          # the shadow-table access helpers of runtime_ir.py
         ("read16", ctypes.c_void_p),
         ("read32", ctypes.c_void_p),

@@ -6,10 +6,10 @@ The interpreter's memory writes check `pages` (a dict keyed by page number: warm
 store); the JIT write-protects such pages in its shadow table so its stores to them leave native code.
 Python listeners (`page_listeners`) hear when a page gains or loses its last region.
 
-With `enable_granule_map(ram_size)` (the JIT does it) the tracker also keeps `granules`, one byte per
-16-byte granule of RAM, 1 where some region overlaps it: native stores to a write-protected code page
-consult it and go ahead without leaving native code when they touch no code (data sharing a page with
-code is common in small guests).
+With `enable_granule_map(ram_size)` (the JIT does it) the tracker also keeps `granules`, a u16 per
+16-byte granule of RAM counting the regions that overlap it: native stores to a write-protected code
+page consult it and go ahead without leaving native code when they touch no code (data sharing a page
+with code is common in small guests). Adding or removing a region costs O(its length).
 """
 import numpy as np
 
@@ -34,19 +34,24 @@ class CodeTracker:
 
     def enable_granule_map(self, ram_size):
         if self.granules is None:
-            self.granules = np.zeros(ram_size >> GRANULE_SHIFT, dtype=np.uint8)
-            for regions in self.pages.values():
+            self.granules = np.zeros(ram_size >> GRANULE_SHIFT, dtype=np.uint16)
+            for page, regions in self.pages.items():
                 for r in regions:
-                    self._mark(r.lo, r.hi, 1)
+                    if page == r.pages[0]:          # a region is listed on each of its pages
+                        self._count(r, 1)
         return self.granules
 
-    def _mark(self, lo, hi, value):
-        if self.granules is not None and lo < hi:
-            self.granules[lo >> GRANULE_SHIFT:((hi - 1) >> GRANULE_SHIFT) + 1] = value
+    def _count(self, region, delta):
+        if self.granules is not None:
+            span = self.granules[region.lo >> GRANULE_SHIFT:((region.hi - 1) >> GRANULE_SHIFT) + 1]
+            if delta > 0:
+                span += 1
+            else:
+                span -= 1
 
     def add(self, lo, hi, owner):
         region = CodeRegion(lo, hi, owner)
-        self._mark(lo, hi, 1)
+        self._count(region, 1)
         for p in region.pages:
             regions = self.pages.get(p)
             if regions is None:
@@ -58,21 +63,18 @@ class CodeTracker:
         return region
 
     def remove(self, region):
+        counted = False
         for p in region.pages:
             regions = self.pages.get(p)
             if regions is not None and region in regions:
                 regions.remove(region)
+                counted = True
                 if not regions:
                     del self.pages[p]
                     for listener in self.page_listeners:
                         listener(p, False)
-        if self.granules is not None:
-            # Clear the region's granules, then mark again what the remaining regions still cover.
-            lo, hi = region.lo & ~((1 << GRANULE_SHIFT) - 1), region.hi + (1 << GRANULE_SHIFT) - 1
-            self._mark(region.lo, region.hi, 0)
-            for p in region.pages:
-                for r in self.pages.get(p, ()):
-                    self._mark(max(r.lo, lo), min(r.hi, hi), 1)
+        if counted:
+            self._count(region, -1)
 
     def write(self, pa, size):
         """A guest store to [pa, pa+size) on a code page: invalidate overlapping regions.
