@@ -426,7 +426,10 @@ class BlockEmitter:
         self._exit(str(_s32(taken)), constant=taken, final=False)
         self._fcache = saved_cache
         self.start_block(f)
-        if self.extend_branches and fallthrough == self.next_eip:
+        # A hot loop's back edge ends the block: what follows would be lowered twice (peel and loop
+        # copy) for code that runs once per loop exit.
+        loops_back = self.tier == "hot" and taken == self.block_eip
+        if self.extend_branches and fallthrough == self.next_eip and not loops_back:
             self.continued = True
             return
         self._exit(str(_s32(fallthrough)), constant=fallthrough)
