@@ -10,7 +10,6 @@ exhausted instruction budget (limits, deadline). Invariants it keeps:
   write table, so native stores to them leave native code and invalidate through the CodeTracker.
 """
 import ctypes
-import os
 import time
 from dataclasses import dataclass, field
 
@@ -42,7 +41,6 @@ class Translation:
     guest_insns: int
     region: object = None
     slot: int = 0            # execution counter slot (quick tier), 0 for none
-    exit_targets: tuple = ()
 
 
 @dataclass
@@ -239,8 +237,6 @@ class Jit:
         t0 = time.perf_counter()
         key = (eip, self.mode_id)
         old = self.translations.get(key)
-        if os.environ.get("BTVM_HOT_LOOPS_ONLY") and old is not None and eip not in old.exit_targets:
-            return
         block = translate(self._fetch, self.decoder, eip, self.mode_id, self.block_insns, tier="hot")
         address = self.compiler.compile([block.ir], [block.name], tier="hot")[block.name]
         if old is not None:
@@ -272,8 +268,7 @@ class Jit:
 
     def _add_translation(self, b, address, slot=0):
         cs_base = self.state.cpu.seg[CS].base
-        t = Translation((b.eip, self.mode_id), b.name, address, b.native_insns, slot=slot,
-                        exit_targets=b.exit_targets)
+        t = Translation((b.eip, self.mode_id), b.name, address, b.native_insns, slot=slot)
         t.region = self.code.add((cs_base + b.lo) & 0xFFFFFFFF, (cs_base + b.hi) & 0xFFFFFFFF or 1, self)
         t.region.tag = t
         self.translations[t.key] = t
