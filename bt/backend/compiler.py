@@ -64,7 +64,8 @@ class NativeCompiler:
             tm = target.create_target_machine(opt=level, jit=True)
             self.engines[tier] = llvm.create_mcjit_compiler(llvm.parse_assembly(""), tm)
         self._asm_tms = {tier: target.create_target_machine(opt=level) for tier, level in (("quick", QUICK_CODEGEN_OPT), ("hot", HOT_CODEGEN_OPT))}
-        self.times = CompileTimes()
+        self.times = CompileTimes()                 # both tiers
+        self.times_by_tier = {"quick": CompileTimes(), "hot": CompileTimes()}
         self.last_module_text = ""
 
     def module_text(self, functions_ir):
@@ -86,11 +87,12 @@ class NativeCompiler:
         engine.finalize_object()
         addresses = {name: engine.get_function_address(name) for name in names}
         t3 = time.perf_counter()
-        self.times.parse += t1 - t0
-        self.times.optimize += t2 - t1
-        self.times.codegen += t3 - t2
-        self.times.modules += 1
-        self.times.functions += len(names)
+        for times in (self.times, self.times_by_tier[tier]):
+            times.parse += t1 - t0
+            times.optimize += t2 - t1
+            times.codegen += t3 - t2
+            times.modules += 1
+            times.functions += len(names)
         self.last_module_text = text
         return addresses
 

@@ -289,15 +289,17 @@ class Jit:
 
     def stats_lines(self):
         s, c = self.stats, self.ctx
-        t = self.compiler.times
+        quick, hot = self.compiler.times_by_tier["quick"], self.compiler.times_by_tier["hot"]
         per_insn = (s.translate_seconds / s.guest_insns_translated * 1e6) if s.guest_insns_translated else 0
         lines = [
             f"guest instructions     {self.executed}",
             f"blocks translated      {s.blocks_translated} ({s.guest_insns_translated} guest instructions, "
-            f"{t.modules} modules)",
-            f"translation time       {s.translate_seconds * 1e3:.1f} ms ({per_insn:.0f} us/guest insn; "
-            f"parse {t.parse * 1e3:.1f} ms, optimise {t.optimize * 1e3:.1f} ms, codegen {t.codegen * 1e3:.1f} ms)",
-            f"hot-tier blocks        {s.hot_blocks} ({s.hot_seconds * 1e3:.1f} ms)",
+            f"{quick.modules} modules)",
+            f"translation time       {s.translate_seconds * 1e3:.1f} ms ({per_insn:.0f} us/guest insn: decode and "
+            f"IR in Python {(s.translate_seconds - quick.parse - quick.codegen) * 1e3:.1f} ms, LLVM parse "
+            f"{quick.parse * 1e3:.1f} ms, codegen {quick.codegen * 1e3:.1f} ms)",
+            f"hot-tier blocks        {s.hot_blocks} ({s.hot_seconds * 1e3:.1f} ms: parse {hot.parse * 1e3:.1f} ms, "
+            f"optimise {hot.optimize * 1e3:.1f} ms, codegen {hot.codegen * 1e3:.1f} ms)",
             f"lookup misses          {s.misses}",
             f"blocks dispatched      {c.dispatched}",
             f"chained exits          {c.chained}",
