@@ -108,8 +108,15 @@ def _rep_prefix(raw):
     return rep
 
 
+_CACHE_LIMIT = 1 << 16
+_cache = {}     # (address, the 15 bytes fetched) -> Insn; shared: Insn is immutable
+
+
 class Decoder:
-    """Decodes one instruction at a time from bytes the caller fetched (through its MMU)."""
+    """Decodes one instruction at a time from bytes the caller fetched (through its MMU).
+    Decoding with capstone's details costs tens of µs, and the same bytes at the same address are
+    decoded again and again (the interpreter, both JIT tiers, overlapping blocks), so results are
+    memoised on the address and the exact bytes: changed code never hits a stale entry."""
 
     def __init__(self):
         self._md = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_32)
@@ -117,6 +124,16 @@ class Decoder:
 
     def decode(self, code, address_gva):
         """Decode the first instruction of `code` (bytes, up to 15) at `address_gva`."""
+        key = (address_gva, bytes(code[:MAX_INSN_LEN]))
+        insn = _cache.get(key)
+        if insn is None:
+            insn = self._decode(key[1], address_gva)
+            if len(_cache) >= _CACHE_LIMIT:
+                _cache.clear()
+            _cache[key] = insn
+        return insn
+
+    def _decode(self, code, address_gva):
         found = list(self._md.disasm(code, address_gva, count=1))
         if not found:
             raise DecodeError(f"undecodable bytes {bytes(code[:MAX_INSN_LEN]).hex(' ')} at {address_gva:#x}")
