@@ -151,6 +151,7 @@ def _mask(case):
         for r, bits in m.regs.items():
             mask.regs[r] = mask.regs.get(r, 0) | bits
         mask.memory += m.memory
+    mask.flags |= unicorn_quirks.unreliable_flags(case)
     return mask
 
 

@@ -65,3 +65,16 @@ def test_unicorn_keeps_stale_translations_over_mem_write():
     for value in (1, 2):
         out = o.run(CODE_GPA, bytes([0xB8, value, 0, 0, 0]), regs, 0x2, {})
         assert out.regs[EAX] == value
+
+
+def test_loop16_flags_quirk_is_still_there():
+    """Unicorn 2.1: `add al, 0; a16 loope` leaves CF and AF set (the SDM: LOOPcc writes no flag)."""
+    import unicorn
+    from unicorn import x86_const as X
+    uc = unicorn.Uc(unicorn.UC_ARCH_X86, unicorn.UC_MODE_32)
+    uc.mem_map(0, 1 << 20)
+    uc.mem_write(0x1000, bytes.fromhex("04 00 67 e1 00 f4"))
+    uc.reg_write(X.UC_X86_REG_ECX, 1)
+    uc.reg_write(X.UC_X86_REG_EFLAGS, 0x402)
+    uc.emu_start(0x1000, 0x1005, count=2)
+    assert uc.reg_read(X.UC_X86_REG_EFLAGS) & 0x11 == 0x11
