@@ -97,10 +97,22 @@ class NativeCompiler:
         return addresses
 
     def optimize(self, module, level):
+        """The hot tier's IR passes. Not the whole O2 pipeline: its ~100 passes cost ~11 ms on a
+        typical hot block, and these six (SSA clean-up, combining, CFG simplification, value
+        numbering, dead stores and dead code) ~3 ms for the same code in bench/. Blocks arrive in SSA
+        form with no calls to inline and loops already in registers, which is what O2 would mostly do."""
         tm = self._target.create_target_machine(opt=level)
-        pto = llvm.create_pipeline_tuning_options(speed_level=level)
-        pb = llvm.create_pass_builder(tm, pto)
-        pb.getModulePassManager().run(module, pb)
+        pb = llvm.create_pass_builder(tm, llvm.create_pipeline_tuning_options(speed_level=level))
+        fpm = llvm.create_new_function_pass_manager()
+        fpm.add_sroa_pass()
+        fpm.add_instruction_combine_pass()
+        fpm.add_simplify_cfg_pass()
+        fpm.add_new_gvn_pass()
+        fpm.add_dead_store_elimination_pass()
+        fpm.add_aggressive_dce_pass()
+        for function in module.functions:
+            if not function.is_declaration:
+                fpm.run(function, pb)
 
     def assembly(self, functions_ir, tier="quick"):
         """Host assembly of functions (for `btvm explain`); compiles a throwaway module."""
