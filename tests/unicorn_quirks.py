@@ -10,8 +10,8 @@ a Unicorn upgrade fixes a quirk (then delete the workaround here). Test-time onl
                      negated old value as if it were NEG of the result (e.g. NEG [1] -> 0xFF with SF=0
                      PF=0). Correction: Unicorn runs the instruction with LOCK replaced by a DS override
                      (same length; LOCK changes nothing on one CPU, segment bases are all 0).
-  loop16-flags       LOOPE/LOOPNE with the 0x67 prefix (CX as the counter) leave garbage in CF and AF
-                     (`add al, 0; a16 loope` gives EFLAGS 0x457 from any start); the SDM says LOOPcc
+  loopcc-flags       LOOPE/LOOPNE (with or without the 0x67 prefix) can leave garbage in CF and AF
+                     (`add al, 0; loope` gives EFLAGS 0x457 from any start); the SDM says LOOPcc
                      changes no flag. Correction: none possible, so those two flags are not compared
                      for such cases (`unreliable_flags`); the JIT-vs-interpreter suites still check them.
 """
@@ -33,8 +33,8 @@ def unicorn_code(case):
 
 
 def unreliable_flags(case):
-    """EFLAGS bits Unicorn gets wrong for `case` (loop16-flags)."""
-    if any(i.name in ("loope", "loopne") and i.addr_size == 2 for i in case.insns):
+    """EFLAGS bits Unicorn gets wrong for `case` (loopcc-flags)."""
+    if any(i.name in ("loope", "loopne") for i in case.insns):
         return 0x1 | 0x10       # CF | AF
     return 0
 
