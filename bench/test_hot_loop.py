@@ -7,14 +7,16 @@ Each round is a whole run from a fresh machine/engine, translation and promotion
 """
 import pytest
 
+from bench import loop_guest
+
 from cpu_harness import BareMachine
 from bt.runtime.events import GuestHalt
 from bt.runtime.jit_engine import Jit
 
 N = 50_000_000
-CODE = bytes.fromhex("b9") + N.to_bytes(4, "little") + bytes.fromhex("01c8 49 75fb f4")
+CODE = loop_guest.loop_code(N)
 GUEST_INSNS = 1 + 3 * N
-EXPECTED_EAX = (N * (N + 1) // 2) & 0xFFFFFFFF
+EXPECTED_EAX = loop_guest.loop_sum(N)
 RESULTS = {}
 
 
@@ -27,14 +29,7 @@ def run_jit():
 
 
 def run_unicorn():
-    unicorn = pytest.importorskip("unicorn")
-    from unicorn import x86_const as X
-    uc = unicorn.Uc(unicorn.UC_ARCH_X86, unicorn.UC_MODE_32)
-    uc.mem_map(0, 1 << 20)
-    uc.mem_write(0x1000, CODE)
-    uc.reg_write(X.UC_X86_REG_EAX, 0)
-    uc.emu_start(0x1000, 0x1000 + len(CODE) - 1)
-    assert uc.reg_read(X.UC_X86_REG_EAX) == EXPECTED_EAX
+    loop_guest.run_unicorn(N)
 
 
 def test_unicorn_hot_loop_long(benchmark):

@@ -6,12 +6,14 @@ The guest (hand-assembled, 4 instructions):
 """
 import pytest
 
+from bench import loop_guest
+
 from cpu_harness import BareMachine
 from bt.runtime.events import GuestHalt
 from bt.runtime.interp import Interpreter
 
 N = 200_000
-CODE = bytes.fromhex("b9") + N.to_bytes(4, "little") + bytes.fromhex("01c8 49 75fb f4")
+CODE = loop_guest.loop_code(N)
 GUEST_INSNS = 1 + 3 * N
 RESULTS = {}
 
@@ -26,14 +28,7 @@ def run_interpreter():
 
 
 def run_unicorn():
-    unicorn = pytest.importorskip("unicorn")
-    from unicorn import x86_const as X
-    uc = unicorn.Uc(unicorn.UC_ARCH_X86, unicorn.UC_MODE_32)
-    uc.mem_map(0, 1 << 20)
-    uc.mem_write(0x1000, CODE)
-    uc.reg_write(X.UC_X86_REG_EAX, 0)
-    uc.emu_start(0x1000, 0x1000 + len(CODE) - 1)
-    assert uc.reg_read(X.UC_X86_REG_EAX) == (N * (N + 1) // 2) & 0xFFFFFFFF
+    loop_guest.run_unicorn(N)
 
 
 def test_interpreter_hot_loop(benchmark):

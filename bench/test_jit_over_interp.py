@@ -9,7 +9,7 @@ import io
 import pytest
 
 from bt.runtime.machine import Machine
-from workloads import BUILD
+from bench.workloads import BUILD
 
 N = 100_000_000
 RESULTS = {}

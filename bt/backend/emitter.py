@@ -228,8 +228,10 @@ class BlockEmitter:
     def linear(self, seg, offset):
         return self.emit(f"add i32 {self.seg_base(seg)}, {offset}", "lin")
 
-    def host_address(self, addr, size, write):
-        """Shadow fast path for an access of `size` bytes at linear `addr`; side-exits otherwise."""
+    def host_address(self, addr, size, write, miss_label=None):
+        """Shadow fast path for an access of `size` bytes at linear `addr`: the host address on the
+        main chain. A miss side-exits (state before this instruction), or branches to `miss_label`
+        when the caller has its own way out (the REP loops of lower_string.py)."""
         table = self.ctx_field("shadow_write" if write else "shadow_read")
         ram = self.ctx_field("ram")
         page = self.emit(f"lshr i32 {addr}, 12")
@@ -238,13 +240,16 @@ class BlockEmitter:
         entry = self.emit(f"load i32, ptr {slot}", "pte")
         offset = self.emit(f"and i32 {addr}, 4095")
         valid = self.emit(f"and i32 {entry}, {SHADOW_VALID}")
+        ok = self.emit(f"icmp ne i32 {valid}, 0")
         if size > 1:
             fits = self.emit(f"icmp ule i32 {offset}, {4096 - size}")
-            mapped = self.emit(f"icmp ne i32 {valid}, 0")
-            ok = self.emit(f"and i1 {fits}, {mapped}")
+            ok = self.emit(f"and i1 {fits}, {ok}")
+        if miss_label is None:
+            self.side_exit_unless(ok, EXIT_SLOW_MEM)
         else:
-            ok = self.emit(f"icmp ne i32 {valid}, 0")
-        self.side_exit_unless(ok, EXIT_SLOW_MEM)
+            cont = self.label("fast")
+            self.line(f"br i1 {ok}, label %{cont}, label %{miss_label}, !prof !0")
+            self.start_block(cont)
         frame = self.emit(f"and i32 {entry}, -4096")
         gpa = self.emit(f"or i32 {frame}, {offset}", "gpa")
         gpa64 = self.emit(f"zext i32 {gpa} to i64")

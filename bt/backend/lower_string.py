@@ -15,7 +15,7 @@ chunk exit charges one instruction and returns EXIT_BUDGET, so Python regains co
 and a huge ECX cannot starve the dispatcher of limit and deadline checks. Each iteration checks
 every access before its one store, so a slow exit never leaves half an iteration behind.
 """
-from bt.backend.context import EXIT_BUDGET, EXIT_SLOW_MEM, SHADOW_VALID
+from bt.backend.context import EXIT_BUDGET, EXIT_SLOW_MEM
 from bt.backend.emitter import ARITH_BITS, TYPE, Record, Snapshot, Unsupported
 from bt.backend.lowering import lowers
 from bt.frontend.decoder import MEM
@@ -92,28 +92,8 @@ def _single(e, op, size, src_seg, step):
 
 
 def _loop_host(e, exit_label):
-    """The shadow fast path of BlockEmitter.host_address, leaving to `exit_label` instead."""
-    def host(addr, size, write):
-        table = e.ctx_field("shadow_write" if write else "shadow_read")
-        ram = e.ctx_field("ram")
-        page = e.emit(f"lshr i32 {addr}, 12")
-        page64 = e.emit(f"zext i32 {page} to i64")
-        slot = e.emit(f"getelementptr i32, ptr {table}, i64 {page64}")
-        entry = e.emit(f"load i32, ptr {slot}", "pte")
-        offset = e.emit(f"and i32 {addr}, 4095")
-        valid = e.emit(f"and i32 {entry}, {SHADOW_VALID}")
-        ok = e.emit(f"icmp ne i32 {valid}, 0")
-        if size > 1:
-            fits = e.emit(f"icmp ule i32 {offset}, {4096 - size}")
-            ok = e.emit(f"and i1 {fits}, {ok}")
-        cont = e.label("fast")
-        e.line(f"br i1 {ok}, label %{cont}, label %{exit_label}, !prof !0")
-        e.start_block(cont)
-        frame = e.emit(f"and i32 {entry}, -4096")
-        gpa = e.emit(f"or i32 {frame}, {offset}", "gpa")
-        gpa64 = e.emit(f"zext i32 {gpa} to i64")
-        return e.emit(f"getelementptr i8, ptr {ram}, i64 {gpa64}", "hva")
-    return host
+    """BlockEmitter.host_address, leaving to `exit_label` (the loop's own exit) on a miss."""
+    return lambda addr, size, write: e.host_address(addr, size, write, miss_label=exit_label)
 
 
 def _rep(e, insn, op, size, src_seg, step, until):
