@@ -1,7 +1,8 @@
 """Native lowerings of flag-reading and flag-writing instructions: SETcc CMOVcc CLC STC CMC CLD STD
 LAHF SAHF SALC, and the accumulator sign extensions CBW CWDE CWD CDQ (SDM Vol. 2). Cold."""
 from bt.backend import operands
-from bt.backend.emitter import OFF_EFLAGS, TYPE, Unsupported
+from bt.backend.emitter import TYPE, Unsupported
+from bt.backend.flag_ir import OFF_EFLAGS
 from bt.backend.lowering import lowers
 from bt.frontend import table
 from bt.runtime.state import CF, PF, AF, ZF, SF, OF, DF, EAX, EDX

@@ -3,7 +3,6 @@
 leaving native code the VMM's handling runs inline: the guest sees its virtual EFLAGS, never the
 host's. POPF at CPL > 0 leaves to the interpreter (IOPL/IF rules). Cold (translation time).
 """
-from bt.backend import operands  # noqa: F401
 from bt.backend.context import EXIT_INTERP
 from bt.backend.lower_move import pop_value, push_value
 from bt.backend.lowering import lowers

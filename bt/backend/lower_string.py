@@ -16,7 +16,9 @@ and a huge ECX cannot starve the dispatcher of limit and deadline checks. Each i
 every access before its one store, so a slow exit never leaves half an iteration behind.
 """
 from bt.backend.context import EXIT_BUDGET, EXIT_SLOW_MEM
-from bt.backend.emitter import ARITH_BITS, TYPE, Record, Snapshot, Unsupported
+from bt.backend.block_state import Snapshot
+from bt.backend.emitter import TYPE, Unsupported
+from bt.backend.flag_ir import ARITH_BITS, Record
 from bt.backend.lowering import lowers
 from bt.frontend.decoder import MEM
 from bt.runtime.flags import CC_SUB

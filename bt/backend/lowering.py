@@ -14,3 +14,8 @@ def lowers(*names):
             LOWERINGS[name] = fn
         return fn
     return register
+
+
+class Unsupported(Exception):
+    """This instruction (form) has no native lowering: the block ends before it and the interpreter
+    runs it (EXIT_INTERP)."""

@@ -14,7 +14,7 @@ These functions keep no state of their own, so one compiled copy serves every en
 (`runtime_addresses`); blocks call the memory helpers through pointers in the JitContext.
 """
 from bt.backend.context import EXIT_BUDGET, EXIT_MISS, LOOKUP_BITS, LOOKUP_SIZE, field_offset
-from bt.backend.emitter import ARITH_BITS, BIT_INDEX, Record, TYPE, _record_flag, _s32
+from bt.backend.flag_ir import ARITH_BITS, BIT_INDEX, Record, TYPE, _record_flag, _s32
 from bt.runtime.flags import CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC
 from bt.runtime.state import ARITH_FLAGS, CF, offset_of
 
