@@ -4,6 +4,7 @@ leaving native code the VMM's handling runs inline: the guest sees its virtual E
 host's. POPF at CPL > 0 leaves to the interpreter (IOPL/IF rules). Cold (translation time).
 """
 from bt.backend.context import EXIT_INTERP
+from bt.backend.flag_ir import _s32
 from bt.backend.lower_move import pop_value, push_value
 from bt.backend.lowering import lowers
 from bt.runtime.state import (AC, ARITH_FLAGS, DF, EFLAGS_FIXED1, ID, IF, IOPL, NT, RF, TF, VM,
@@ -40,7 +41,3 @@ def popf(e, insn):
     new = e.emit(f"or i32 {e.emit(f'or i32 {kept}, {taken}')}, {EFLAGS_FIXED1}", "eflags")
     e.set_eflags_value(new)       # POPF ends the block (table: end), so no later side exit sees it
 
-
-def _s32(value):
-    value &= 0xFFFFFFFF
-    return value - (1 << 32) if value >> 31 else value
