@@ -16,6 +16,8 @@ from bt.runtime.machine import DEFAULT_MEMORY, ENGINES, Machine
 from bt.runtime.memory import PAGE_SIZE
 from bt.runtime.multiboot_info import MIN_RAM
 
+DEFAULT_TCACHE = "64M"     # bt/runtime/jit_engine.py DEFAULT_TCACHE_SIZE
+
 MAX_MEMORY = 3 << 30      # all of it below the pc machine's PCI hole, so one e820 RAM range
 _SIZE_RE = re.compile(r"^\s*(\d+)\s*([kmgKMG]?)(i?[bB])?\s*$")
 _SIZE_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
@@ -30,17 +32,32 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def parse_size(text):
-    """'128M', '1G', '65536K', '134217728' -> bytes (binary units)."""
+def _bytes(text):
     m = _SIZE_RE.match(text)
     if not m:
         raise argparse.ArgumentTypeError(f"invalid size {text!r} (use e.g. 128M, 1G or a byte count)")
-    size = int(m.group(1)) * _SIZE_UNITS[m.group(2).lower()]
+    return int(m.group(1)) * _SIZE_UNITS[m.group(2).lower()]
+
+
+def parse_size(text):
+    """'128M', '1G', '65536K', '134217728' -> bytes (binary units)."""
+    size = _bytes(text)
     if size < MIN_RAM or size > MAX_MEMORY:
         raise argparse.ArgumentTypeError(
             f"memory size {text!r} is out of range ({MIN_RAM >> 20}M to {MAX_MEMORY >> 30}G)")
     if size % PAGE_SIZE:
         raise argparse.ArgumentTypeError(f"memory size {text!r} is not a multiple of 4K")
+    return size
+
+
+MIN_TCACHE = 1 << 20       # below this nearly every batch would flush
+MAX_TCACHE = 1 << 40
+
+
+def parse_tcache_size(text):
+    size = _bytes(text)
+    if not MIN_TCACHE <= size <= MAX_TCACHE:
+        raise argparse.ArgumentTypeError(f"translation cache size {text!r} is out of range (1M to 1024G)")
     return size
 
 
@@ -97,6 +114,9 @@ def build_parser():
     run.add_argument("--hot-threshold", type=parse_hot_threshold, default=None, metavar="N",
                      help="jit: executions of a block before it is retranslated by the optimising "
                           "tier (default 200000)")
+    run.add_argument("--tcache-size", type=parse_tcache_size, default=None, metavar="SIZE",
+                     help="jit: bound on the host memory of translated code, e.g. 16M; when it is "
+                          f"exceeded every translation is dropped and its memory freed (default {DEFAULT_TCACHE})")
     run.add_argument("--memory", type=parse_size, default=DEFAULT_MEMORY, metavar="SIZE",
                      help="guest RAM, e.g. 128M or 1G (default 128M)")
     run.add_argument("--max-insns", type=parse_positive_int, default=None, metavar="N",
@@ -179,6 +199,8 @@ def cmd_run(args):
         options = {}
         if args.hot_threshold is not None and engine == "jit":
             options["hot_threshold"] = args.hot_threshold
+        if args.tcache_size is not None and engine == "jit":
+            options["tcache_size"] = args.tcache_size
         result = machine.run(engine=engine, max_insns=args.max_insns, timeout=args.timeout,
                              engine_options=options)
         if args.stats:

@@ -67,6 +67,7 @@ def _run(engine_cls, code, regs, eflags, memory, watch, max_insns, code_addr):
     ranges.update({a: bytes(n) for a, n in watch.items()} if isinstance(watch, dict) else {})
     result = CpuResult(list(w[:8]), w[W_EIP], flags.materialize(w), {a: m.mem.read(a, len(d)) for a, d in ranges.items()},
                        end, getattr(getattr(engine, "stats", None), "interp_steps", 0))
+    result.extra["executed"] = engine.executed if isinstance(engine, Jit) else engine.insn_count
     m.mem.close()
     return result
 

@@ -26,7 +26,9 @@ def test_qemu_matches_recording(name):
 
 # jit-hot: every block is promoted to the optimising tier after 3 executions, so the hot tier and
 # its in-function loops run on every program (the default threshold is far above these programs).
-ENGINE_ARGS = {"interp": ("interp", ()), "jit": ("jit", ()), "jit-hot": ("jit", ("--hot-threshold", "3"))}
+# jit-flush: a 1 MiB translation cache, so the bigger programs flush it (new LLVM engines) mid-run.
+ENGINE_ARGS = {"interp": ("interp", ()), "jit": ("jit", ()), "jit-hot": ("jit", ("--hot-threshold", "3")),
+               "jit-flush": ("jit", ("--tcache-size", "1M"))}
 
 
 @pytest.mark.parametrize("engine", list(ENGINE_ARGS))

@@ -8,7 +8,14 @@ it to the execution engine and returns the native address of each function.
 Tiers (decided from the measurements in ../shared/notes/jit-costs.md and bench/):
 - quick: no IR optimisation, codegen at -O0 level... see QUICK_CODEGEN_OPT; the cheap path for cold code.
 - hot: the O2 pipeline and codegen at O2, for blocks that run often.
+
+Memory: a module's IR is dropped from the engine once its code is finalized (MCJIT would otherwise
+keep it: ~4.5x the memory of the code); `footprint` estimates the host memory the engine holds for
+the code it has compiled (see module_footprint), and `reset()` replaces the engines with fresh ones,
+which frees all of it (the JIT's translation-cache bound, bt/runtime/jit_engine.py).
 """
+import ctypes
+import ctypes.util
 import time
 
 import llvmlite.binding as llvm
@@ -36,6 +43,27 @@ _EPILOGUE = """
 
 _initialized = False
 
+# Host memory an MCJIT engine keeps per module once its IR is dropped (native code, relocated object
+# buffer, RuntimeDyld symbol tables), measured as process RSS growth over thousands of quick-tier
+# modules of 1-16 blocks of 1-21 guest instructions (65-10,000 IR lines): ~10 KB per module plus
+# ~42-47 bytes per IR line. Rounded up here, so it errs on the side of flushing early.
+MODULE_BYTES = 12 << 10
+IR_LINE_BYTES = 48
+
+
+def module_footprint(text):
+    """Conservative estimate of the host bytes an engine holds for the module compiled from `text`."""
+    return MODULE_BYTES + IR_LINE_BYTES * text.count("\n")
+
+
+def _malloc_trim():
+    """Give freed heap back to the OS (glibc keeps it otherwise, so RSS would not drop)."""
+    name = ctypes.util.find_library("c")
+    try:
+        ctypes.CDLL(name).malloc_trim(0)
+    except (OSError, AttributeError, TypeError):
+        pass
+
 
 def _init_llvm():
     global _initialized
@@ -60,13 +88,26 @@ class NativeCompiler:
         target = llvm.Target.from_triple(self.triple)
         self._target = target
         self.engines = {}
-        for tier, level in (("quick", QUICK_CODEGEN_OPT), ("hot", HOT_CODEGEN_OPT)):
-            tm = target.create_target_machine(opt=level, jit=True)
-            self.engines[tier] = llvm.create_mcjit_compiler(llvm.parse_assembly(""), tm)
+        self._new_engines()
         self._asm_tms = {tier: target.create_target_machine(opt=level) for tier, level in (("quick", QUICK_CODEGEN_OPT), ("hot", HOT_CODEGEN_OPT))}
         self.times = CompileTimes()                 # both tiers
         self.times_by_tier = {"quick": CompileTimes(), "hot": CompileTimes()}
         self.last_module_text = ""
+
+    def _new_engines(self):
+        for tier, level in (("quick", QUICK_CODEGEN_OPT), ("hot", HOT_CODEGEN_OPT)):
+            tm = self._target.create_target_machine(opt=level, jit=True)
+            self.engines[tier] = llvm.create_mcjit_compiler(llvm.parse_assembly(""), tm)
+        self.footprint = 0
+
+    def reset(self):
+        """Free every function compiled so far (their addresses become invalid) and start new engines.
+        The caller guarantees none of that code is running or referenced any more."""
+        for engine in self.engines.values():
+            engine.close()
+        self.engines = {}
+        _malloc_trim()          # no gc.collect(): closing frees LLVM's memory; a full collection cost ~0.1 s
+        self._new_engines()
 
     def module_text(self, functions_ir):
         body = "\n\n".join(functions_ir)
@@ -86,6 +127,8 @@ class NativeCompiler:
         engine.add_module(module)
         engine.finalize_object()
         addresses = {name: engine.get_function_address(name) for name in names}
+        engine.remove_module(module)            # the code stays; its IR is freed with `module`
+        self.footprint += module_footprint(text)
         t3 = time.perf_counter()
         for times in (self.times, self.times_by_tier[tier]):
             times.parse += t1 - t0

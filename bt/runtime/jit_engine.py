@@ -8,6 +8,12 @@ exhausted instruction budget (limits, deadline). Invariants it keeps:
 - Translations are keyed by (physical EIP, mode); the lookup table only holds the current mode's.
 - The shadow page table only ever maps to guest RAM; pages with translated code are absent from the
   write table, so native stores to them leave native code and invalidate through the CodeTracker.
+- The translation cache is bounded (`tcache_size`, `btvm run --tcache-size`): when the compiler's
+  estimate of the host memory held by compiled code (NativeCompiler.footprint, plus TRANSLATION_BYTES
+  of Python bookkeeping per translation) exceeds it, `flush_tcache` drops every translation and
+  starts new MCJIT engines, which frees their memory. It runs only from the Python run loop, after the
+  dispatcher has returned, so no code of the old engines is on the stack; chaining goes through the
+  lookup table, which the flush empties, so no native code points at the freed code either.
 """
 import ctypes
 import time
@@ -26,6 +32,9 @@ from bt.runtime.events import LimitReached
 from bt.runtime.interp import Interpreter
 from bt.runtime.state import CS, W_EIP
 
+DEFAULT_TCACHE_SIZE = 64 << 20
+TRANSLATION_BYTES = 1 << 10        # Translation, CodeRegion, dict entries, granule counts (generous)
+COUNTERS_INITIAL = 4096
 PAGES = 1 << 20
 BUDGET_CHUNK = 50_000_000
 BATCH_BLOCKS = 16
@@ -57,13 +66,16 @@ class JitStats:
     returns_to_python: int = 0
     hot_blocks: int = 0
     hot_seconds: float = 0.0
+    tcache_flushes: int = 0
+    flush_seconds: float = 0.0
 
 
 class Jit:
-    def __init__(self, machine, block_insns=MAX_BLOCK_INSNS, hot_threshold=None):
+    def __init__(self, machine, block_insns=MAX_BLOCK_INSNS, hot_threshold=None, tcache_size=DEFAULT_TCACHE_SIZE):
         self.machine = machine
         self.block_insns = block_insns            # longest translated block (1 in lockstep diff runs)
         self.hot_threshold = hot_threshold        # None: the emitter's HOT_THRESHOLD
+        self.tcache_size = tcache_size            # bytes; None: unbounded
         self.state = machine.state
         self.w = machine.state.w
         self.mem = machine.mem
@@ -84,7 +96,7 @@ class Jit:
 
         self.tags = np.full(LOOKUP_SIZE, EMPTY_TAG, dtype=np.uint32)
         self.fns = np.full(LOOKUP_SIZE, self.miss_address, dtype=np.uint64)
-        self.counters = np.zeros(4096, dtype=np.uint32)
+        self.counters = np.zeros(COUNTERS_INITIAL, dtype=np.uint32)
         self._free_counters, self._next_counter = [], 1
         self.shadow_read = np.zeros(PAGES, dtype=np.uint32)
         self.shadow_write = np.zeros(PAGES, dtype=np.uint32)
@@ -145,6 +157,7 @@ class Jit:
             self.stats.returns_to_python += 1
             if code == EXIT_MISS:
                 self.stats.misses += 1
+                self._bound_tcache()
                 self._translate_batch(w[W_EIP])
             elif code == EXIT_INTERP:
                 kind = KINDS[ctx.exit_info] if ctx.exit_info < len(KINDS) else "?"
@@ -155,6 +168,7 @@ class Jit:
                 self.stats.slow_memory += 1
                 self._step_to_translation(max_insns)
             elif code == EXIT_HOT:
+                self._bound_tcache()
                 self._promote(w[W_EIP])
             elif code != EXIT_BUDGET:
                 raise RuntimeError(f"native code returned unknown exit code {code} at eip={w[W_EIP]:#x}")
@@ -205,6 +219,33 @@ class Jit:
         slot = lookup_index(eip)
         self.tags[slot] = eip
         self.fns[slot] = t.address
+
+    def tcache_bytes(self):
+        """Estimated host memory held by the translation cache (compiled code and its bookkeeping)."""
+        return self.compiler.footprint + TRANSLATION_BYTES * len(self.translations)
+
+    def _bound_tcache(self):
+        if self.tcache_size is not None and self.tcache_bytes() > self.tcache_size:
+            self.flush_tcache()
+
+    def flush_tcache(self):
+        """Drop every translation and free the compiled code (new engines). Only call it while no
+        native block is running: between dispatches, from the run loop."""
+        t0 = time.perf_counter()
+        for t in self.translations.values():
+            self.code.remove(t.region)
+        self.translations.clear()
+        self.tags.fill(EMPTY_TAG)
+        self.fns.fill(self.miss_address)
+        self.counters = np.zeros(COUNTERS_INITIAL, dtype=np.uint32)
+        self.ctx.counters = self.counters.ctypes.data
+        self._free_counters, self._next_counter = [], 1
+        self.modes = {self.mode: 0} if self.mode is not None else {}
+        self.mode_id = 0
+        self.interp.flush()                   # its decoded blocks, also per-guest and unbounded
+        self.compiler.reset()
+        self.stats.tcache_flushes += 1
+        self.stats.flush_seconds += time.perf_counter() - t0
 
     def _fetch(self, addr, length):
         linear = (self.state.cpu.seg[CS].base + addr) & 0xFFFFFFFF   # paging off: linear == physical
@@ -308,6 +349,9 @@ class Jit:
             f"callouts               " + (", ".join(f"{k} {v}" for k, v in sorted(s.callouts.items())) or "none"),
             f"invalidations          {s.invalidations}",
             f"lookup-table flushes   {s.lookup_flushes}",
+            f"tcache                 {self.tcache_bytes() >> 10} KiB of "
+            + ("unbounded" if self.tcache_size is None else f"{self.tcache_size >> 10} KiB")
+            + f", {s.tcache_flushes} flushes ({s.flush_seconds * 1e3:.1f} ms)",
         ]
         return lines
 
