@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from bt.frontend import table
 from bt.frontend.decoder import DecodeError, Decoder
 from bt.runtime import flags
-from bt.runtime.events import GuestFault, GuestHalt, LimitReached
+from bt.runtime.events import GuestFault, GuestHalt, GuestShutdown, LimitReached
 from bt.runtime.interp import Interpreter
 from bt.runtime.jit_engine import Jit
 from bt.runtime.state import REG_NAMES, W_EFLAGS, W_EIP, ARITH_FLAGS
@@ -60,6 +60,8 @@ def _run(engine_cls, code, regs, eflags, memory, watch, max_insns, code_addr):
         end = "halt"
     except GuestFault as e:
         end = f"fault {str(e).split()[0]}"
+    except GuestShutdown as e:          # no IDT in these machines: a fault ends in a triple fault
+        end = f"fault {str(e.faults[0]).split()[0]}"
     except LimitReached:
         end = "limit"
     w = m.state.w

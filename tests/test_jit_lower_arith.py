@@ -5,7 +5,7 @@ interpreter and Unicorn.
 Every form runs natively (the test asserts it was not left to the interpreter) from seeded random
 states biased to the SDM's edge cases: counts 0/1/31/width, sign boundaries, zero and overflowing
 divisors. Compared: EAX..EDI, EIP, EFLAGS minus the flags the table (refined by tests/diff_masks.py)
-leaves undefined, and the data window; a #DE must end in the same GuestFault and unchanged state.
+leaves undefined, and the data window; a #DE must end in the same fault (a triple fault: no IDT) and unchanged state.
 Each form is run twice: from flags at block entry, and after a CMP in the same block (flags from a
 symbolic record).
 """
@@ -17,7 +17,7 @@ from unicorn import x86_const as U
 
 from bt.frontend.decoder import Decoder
 from bt.runtime import flags
-from bt.runtime.events import GuestFault, GuestHalt
+from bt.runtime.events import GuestHalt, GuestShutdown
 from bt.runtime.interp import Interpreter
 from bt.runtime.jit_engine import Jit
 from bt.runtime.state import REG_NAMES, W_EIP, W_EFLAGS, W_CC_OP, ARITH_FLAGS, DF
@@ -185,8 +185,8 @@ class _Engines:
             self.jit.run()
         except GuestHalt:
             pass
-        except GuestFault as e:
-            fault = e.vector
+        except GuestShutdown as e:          # no IDT: the #DE ends in a triple fault
+            fault = e.faults[0].vector
         return self._result(self.jm, fault)
 
     def run_interp(self, addr, regs, eflags, data):
@@ -196,8 +196,8 @@ class _Engines:
             self.interp.run()
         except GuestHalt:
             pass
-        except GuestFault as e:
-            fault = e.vector
+        except GuestShutdown as e:          # no IDT: the #DE ends in a triple fault
+            fault = e.faults[0].vector
         return self._result(self.im, fault)
 
     def run_unicorn(self, addr, code_len, regs, eflags, data):

@@ -1,8 +1,9 @@
 """How a guest run ends: exceptions raised by devices and engines, caught by bt/runtime/machine.py.
 
 Cold: raised once per run (or per guest fault). `GuestFault` is also the internal signal an engine
-uses for a guest exception (#GP, #PF, #DE, ...) until IDT delivery exists; a fault that reaches the
-machine unhandled ends the run with a register dump.
+uses for a guest exception (#GP, #PF, #DE, ...): the engine's run loop delivers it through the IDT
+(bt/runtime/interrupts.py); one that reaches the machine anyway (an engine used without its run loop)
+ends the run with a register dump.
 """
 
 # btvm exit statuses (README documents them). A guest's own status comes from port 0xF4 (0..255).
@@ -36,7 +37,12 @@ class GuestHalt(Exception):
 
 
 class GuestShutdown(Exception):
-    """Triple fault: the processor shuts down."""
+    """Triple fault: the processor shuts down. `faults` is the chain of GuestFault that led there,
+    the instruction's own fault first."""
+
+    def __init__(self, message="", faults=()):
+        super().__init__(message)
+        self.faults = list(faults)
 
 
 class LimitReached(Exception):

@@ -189,7 +189,7 @@ class Jit:
         self.stats.interp_steps += 1
         before = self.interp.insn_count
         try:
-            self.interp.step()
+            self.interp.step_delivering()       # a guest fault goes through the IDT, as in the interpreter
         finally:
             self.executed += self.interp.insn_count - before
 

@@ -208,7 +208,7 @@ class Lockstep:
         self.ports_b.writes.clear()
         self.ports_b.unmatched.clear()
         end_a = self._attempt(self._jit_insn)
-        end_b = self._attempt(self.interp.step)
+        end_b = self._attempt(self.interp.step_delivering)
         if end_a is None and end_b is None and wa[W_EIP] != wb[W_EIP]:
             end_a, end_b = self._finish_rep(eip)
         self.compared += 1
@@ -258,7 +258,7 @@ class Lockstep:
     def _finish_rep(self, eip):
         """One engine may run a REP string instruction in more pieces than the other: let the one still
         at `eip` go on until it leaves it too."""
-        for w, fn in ((self.wa, self._jit_insn), (self.wb, self.interp.step)):
+        for w, fn in ((self.wa, self._jit_insn), (self.wb, self.interp.step_delivering)):
             for _ in range(MAX_REP_CHUNKS):
                 if w[W_EIP] != eip or self.wa[W_EIP] == self.wb[W_EIP]:
                     break

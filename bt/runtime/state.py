@@ -110,7 +110,8 @@ class State:
         c.tr.attrs = 0x008B                          # busy 32-bit TSS, as after a real boot loader
         c.tr.limit = 0xFFFF
         c.ldtr.limit = 0xFFFF
-        c.gdtr_limit = c.idtr_limit = 0xFFFF
+        c.gdtr_limit = 0xFFFF
+        c.idtr_limit = 0x3FF     # QEMU's entry IDTR: the real-mode IVT at 0 (testcases/README.md)
         c.cpl = 0
 
     # Convenience accessors for cold code and tests.

@@ -9,7 +9,7 @@ instruction becomes a closure made by its handler factory (bt/runtime/interp/reg
 access is specialised at that time through `reader`, `writer` and `location` below.
 
 Precise state: a closure raises GuestFault before it commits anything, and the run loop then sets EIP
-to the faulting instruction. A write to a page holding decoded code invalidates the blocks it overlaps;
+to the faulting instruction and delivers the fault through the guest's IDT (bt/runtime/interrupts.py). A write to a page holding decoded code invalidates the blocks it overlaps;
 if that happens, the current block stops after the writing instruction (self-modifying code takes
 effect from the next instruction, as on a P6).
 """
@@ -17,7 +17,7 @@ import time
 
 from bt.frontend import table
 from bt.frontend.decoder import Decoder, DecodeError, REG, IMM, MEM, MAX_INSN_LEN
-from bt.runtime import flags
+from bt.runtime import flags, interrupts
 from bt.runtime.events import GuestFault, GuestExit, GuestHalt, LimitReached, UD, GP
 from bt.runtime.code_tracker import CodeTracker
 from bt.runtime.interp.access import build_access
@@ -88,16 +88,36 @@ class Interpreter:
                     if time.monotonic() >= deadline:
                         raise LimitReached("timeout", w[W_EIP])
             eip = w[W_EIP]
-            block = blocks.get(eip)
-            if block is None:
-                block = self._translate(eip)
-            if len(block.ops) > remaining:
-                self.step()
-                continue
-            self._run_block(block)
+            try:
+                block = blocks.get(eip)
+                if block is None:
+                    block = self._translate(eip)
+                if len(block.ops) > remaining:
+                    self.step()
+                else:
+                    self._run_block(block)
+            except GuestFault as fault:
+                self.deliver(fault)
+
+    def deliver(self, fault):
+        """Deliver `fault`, raised by the instruction at EIP (state precise), through the guest's IDT;
+        raises GuestShutdown on a triple fault. A delivered fault counts as one instruction towards
+        --max-insns: a handler that faults again would otherwise loop without reaching the limit."""
+        interrupts.deliver_fault(self, fault)
+        self.insn_count += 1
+        self.smc = False        # the frame pushes' own invalidations are done; no block to cut short
+
+    def step_delivering(self):
+        """One instruction as the CPU runs it: a fault is delivered through the IDT instead of raised
+        (the engines' loops). `step` raises the fault (instruction-level tests)."""
+        try:
+            self.step()
+        except GuestFault as fault:
+            self.deliver(fault)
 
     def step(self):
-        """Execute exactly one instruction (tests, lockstep, the tail of a --max-insns budget)."""
+        """Execute exactly one instruction (tests, lockstep, the tail of a --max-insns budget).
+        A guest fault is raised as GuestFault with the state before the instruction."""
         w = self.w
         eip = w[W_EIP]
         block = self.blocks.get(eip)

@@ -3,11 +3,12 @@ register moves, descriptor tables, far transfers, INT/IRET, flags virtualisation
 port I/O and HLT. The JIT turns these into VMM callouts. Factories run at decode time; the closures
 are warm at most (system code), so they favour the SDM's order of checks over speed.
 
-Not yet here (the system-virtualisation issue): interrupt delivery through the IDT (INT n stops the
-run as an unhandled fault), privilege-changing far transfers, call gates, task switches, paging.
+INT n / INT3 / INTO / INT1 deliver through the IDT (bt/runtime/interrupts.py); IRET returns to the same
+or an outer privilege level. Not yet here (the system-virtualisation issue): privilege-changing far
+CALL/JMP/RET, call gates, task switches, paging.
 """
 from bt.frontend.decoder import REG, SREG, CREG, DREG, MEM, IMM
-from bt.runtime import flags
+from bt.runtime import flags, interrupts
 from bt.runtime.events import GuestFault, GuestHalt, GP, UD, BP, OF, DB
 from bt.runtime.interp import segments
 from bt.runtime.interp.registry import handles
@@ -560,44 +561,101 @@ def retf(x, insn):
 
 @handles("iretd", "iret")
 def iret(x, insn):
+    """IRET in protected mode (SDM Vol. 2 IRET): to the same privilege level, or to an outer one with
+    SS:ESP popped as well. Task returns (NT = 1) and returns to virtual-8086 mode are not supported."""
     wide, w = insn.name == "iretd", x.w
+    pop = x.pop32 if wide else x.pop16
 
     def op():
         if w[W_EFLAGS] & NT:
             raise GuestFault(GP, 0, "IRET with NT set (task return) is not supported yet")
-        sp = w[4]
+        sp, cpl = w[4], w[W_CPL]
         try:
-            if wide:
-                eip, selector, new_flags = x.pop32(), x.pop32() & 0xFFFF, x.pop32()
+            eip, selector, new_flags = pop(), pop() & 0xFFFF, pop()
+            if wide and new_flags & VM and cpl == 0:
+                raise GuestFault(GP, 0, "IRET to virtual-8086 mode is not supported")
+            rpl = selector & 3
+            if rpl <= cpl:
+                if rpl < cpl:
+                    raise GuestFault(GP, selector & 0xFFFC, "IRET to a more privileged level")
+                eip = segments.load_code_segment(x, selector, eip)
+                outer = None
             else:
-                eip, selector, new_flags = x.pop16(), x.pop16(), x.pop16()
-            if (selector & 3) > w[W_CPL]:
-                raise GuestFault(GP, selector & 0xFFFC, "IRET to an outer privilege level is not supported yet")
-            eip = segments.load_code_segment(x, selector, eip)
+                new_esp, new_ss = pop(), pop() & 0xFFFF
+                outer = _outer_return_checks(x, selector, eip, new_ss)
         except GuestFault:
             w[4] = sp
             raise
-        cpl, iopl = w[W_CPL], _iopl(w)
+        # EFLAGS: which bits may change is decided by the CPL of the IRET itself (the old one).
         changeable = ARITH_FLAGS | TF | DF | NT | RF | (AC | ID if wide else 0)
         if cpl == 0:
             changeable |= IOPL | IF
-        elif cpl <= iopl:
+        elif cpl <= _iopl(w):
             changeable |= IF
+        if not wide:
+            changeable &= 0xFFFF
         eflags = flags.materialize(w)
         w[W_EFLAGS] = ((eflags & ~changeable) | (new_flags & changeable) | EFLAGS_FIXED1) & M32
+        if outer is not None:
+            code, code_at, stack, stack_at = outer
+            segments.set_accessed(x, code, code_at)
+            segments.set_accessed(x, stack, stack_at)
+            w[W_CPL] = rpl
+            segments.write_cache(x, CS, selector, code)
+            segments.write_cache(x, SS, new_ss, stack)
+            w[4] = new_esp
+            _null_inaccessible_segments(x, rpl)
         return eip
     return op
 
 
+def _outer_return_checks(x, selector, eip, new_ss):
+    """The SDM's checks for an IRET to privilege level RPL(selector) > CPL; returns the descriptors
+    (code, its address, stack, its address) to commit."""
+    err, rpl = selector & 0xFFFC, selector & 3
+    code, code_at = segments.read_descriptor(x, selector)
+    if not code.is_code:
+        raise GuestFault(GP, err, "IRET: return selector is not a code segment")
+    if code.dpl > rpl if code.conforming else code.dpl != rpl:
+        raise GuestFault(GP, err, "IRET: return code segment DPL does not match the selector's RPL")
+    if not code.present:
+        raise GuestFault(11, err, "IRET: return code segment not present")
+    if new_ss & 0xFFFC == 0:
+        raise GuestFault(GP, 0, "IRET: null stack selector for the outer level")
+    stack, stack_at = segments.read_descriptor(x, new_ss)
+    if (new_ss & 3) != rpl or not stack.writable or stack.dpl != rpl:
+        raise GuestFault(GP, new_ss & 0xFFFC, "IRET: stack segment is not writable data at the return RPL")
+    if not stack.present:
+        raise GuestFault(12, new_ss & 0xFFFC, "IRET: stack segment not present")
+    if eip > code.limit:
+        raise GuestFault(GP, 0, "IRET: EIP beyond the return code segment limit")
+    return code, code_at, stack, stack_at
+
+
+def _null_inaccessible_segments(x, cpl):
+    """After a return to an outer level, ES/DS/FS/GS holding data or non-conforming code segments more
+    privileged than the new CPL become null (SDM Vol. 2 IRET, RET far)."""
+    for sreg in (0, 3, 4, 5):
+        seg = x.state.cpu.seg[sreg]
+        dpl = (seg.attrs >> 5) & 3
+        conforming_code = (seg.attrs & 0x1C) == 0x1C          # S=1, code, conforming
+        if seg.selector & 0xFFFC and dpl < cpl and not conforming_code:
+            segments.write_cache(x, sreg, 0, None)
+
+
 @handles("int", "int3", "into", "int1")
 def software_interrupt(x, insn):
-    w = x.w
+    """INT n, INT3, INTO: traps through the IDT with the gate's DPL checked against CPL (EIP saved is
+    the next instruction). INT1 (ICEBP) delivers #DB like a hardware exception: no DPL check."""
+    w, nxt = x.w, insn.next_address
     vector = {"int3": BP, "into": OF, "int1": DB}.get(insn.name)
     if vector is None:
-        vector = insn.operands[0].imm
+        vector = insn.operands[0].imm & 0xFF
+    software, is_into = insn.name != "int1", insn.name == "into"
 
     def op():
-        if insn.name == "into" and not flags.materialize(w) & 0x800:
+        if is_into and not flags.materialize(w) & 0x800:
             return None
-        raise GuestFault(vector, detail=f"software interrupt {insn.text!r}: IDT delivery is not implemented yet")
+        interrupts.deliver(x, vector, nxt, software=software)
+        return w[W_EIP]
     return op
