@@ -27,6 +27,7 @@ from bt.runtime.state import W_EIP, W_SEG_BASE, W_CPL, ESP, SS, CS
 M32 = 0xFFFFFFFF
 MASK = {1: 0xFF, 2: 0xFFFF, 4: 0xFFFFFFFF}
 MAX_BLOCK_INSNS = 64
+MAX_DECODED_BLOCKS = 1 << 16
 PAGE_SHIFT = 12
 _DEADLINE_CHECK_BLOCKS = 1024
 
@@ -199,6 +200,8 @@ class Interpreter:
                 break
         lo = (cs_base + eip) & M32
         block = Block(eip, ops, insns, lo, lo + max(1, insns[-1].address + insns[-1].size - eip))
+        if len(self.blocks) >= MAX_DECODED_BLOCKS:     # bounded memory whatever code the guest makes
+            self.flush()
         self.blocks[eip] = block
         block.region = self.code.add(block.lo, block.hi, self)
         block.region.tag = block
