@@ -6,8 +6,10 @@ llvmlite has LLVM assertions on: malformed IR must never reach codegen), runs th
 it to the execution engine and returns the native address of each function.
 
 Tiers (decided from the measurements in ../shared/notes/jit-costs.md and bench/):
-- quick: no IR optimisation, codegen at -O0 level... see QUICK_CODEGEN_OPT; the cheap path for cold code.
-- hot: the O2 pipeline and codegen at O2, for blocks that run often.
+- quick: no IR passes and codegen at -O0 (FastISel): ~10x cheaper than -O1 codegen on our blocks, and
+  the emitter keeps quick IR within what FastISel selects (emitter.py). The cheap path for cold code.
+- hot: six chosen IR passes (`optimize`) and codegen at O2, for blocks that ran HOT_THRESHOLD times:
+  ~12-20 ms per block, which pays off after ~10^6 executions (bench/results/REPORT.md).
 
 Memory: a module's IR is dropped from the engine once its code is finalized (MCJIT would otherwise
 keep it: ~4.5x the memory of the code); `footprint` estimates the host memory the engine holds for
