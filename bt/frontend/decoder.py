@@ -112,6 +112,11 @@ _CACHE_LIMIT = 1 << 16
 _cache = {}     # (address, the 15 bytes fetched) -> Insn; shared: Insn is immutable
 
 
+def clear_cache():
+    """Forget every memoised decode (benchmarks measuring cold translation)."""
+    _cache.clear()
+
+
 class Decoder:
     """Decodes one instruction at a time from bytes the caller fetched (through its MMU).
     Decoding with capstone's details costs tens of µs, and the same bytes at the same address are
