@@ -108,7 +108,7 @@ def _rep_prefix(raw):
     return rep
 
 
-_CACHE_LIMIT = 1 << 16
+_CACHE_LIMIT = 1 << 14     # ~17 MB when full; workloads seen so far decode < 4,000 distinct insns
 _cache = {}     # (address, the 15 bytes fetched) -> Insn; shared: Insn is immutable
 
 
