@@ -22,30 +22,13 @@ CHUNK = 4096
 MASK = {1: 0xFF, 2: 0xFFFF, 4: M32}
 
 
-_PREFIXES = frozenset((0xF0, 0xF2, 0xF3, 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65, 0x66, 0x67))
-
-
-def rep_of(insn):
-    """"rep", "repne" or "" from the raw prefix bytes (the last F2/F3 wins). Capstone drops F2 from
-    `F2 A5` (it reads it as SSE MOVSD's mandatory prefix), so insn.rep alone is not enough."""
-    rep = ""
-    for b in insn.raw:
-        if b not in _PREFIXES:
-            break
-        if b == 0xF3:
-            rep = "rep"
-        elif b == 0xF2:
-            rep = "repne"
-    return rep
-
-
 def _common(x, insn):
     """Element size, address mask, kept upper bits, REP-ness, source segment base word."""
     size = int(insn.name[-1:].translate(str.maketrans("bwd", "124")))
     amask = 0xFFFF if insn.addr_size == 2 else M32
     mems = [o for o in insn.operands if o.kind == "mem"]
     src_seg = next((o.seg for o in mems if o.base == ESI), 3)
-    return size, amask, ~amask & M32, bool(rep_of(insn)), W_SEG_BASE[src_seg]
+    return size, amask, ~amask & M32, bool(insn.rep), W_SEG_BASE[src_seg]
 
 
 def _more(x, insn):
@@ -159,7 +142,7 @@ def cmps(x, insn):
     es_b = W_SEG_BASE[ES]
     record = flags.record
     # REPE continues while equal, REPNE while not equal.
-    stop_on_equal = rep_of(insn) == "repne"
+    stop_on_equal = insn.rep == "repne"
 
     def op():
         n = (w[ECX] & amask) if rep else 1
@@ -199,7 +182,7 @@ def scas(x, insn):
     rd, vmask, cc = x.readers[size], MASK[size], CC_SUB | size
     es_b = W_SEG_BASE[ES]
     record = flags.record
-    stop_on_equal = rep_of(insn) == "repne"
+    stop_on_equal = insn.rep == "repne"
 
     def op():
         n = (w[ECX] & amask) if rep else 1
