@@ -7,12 +7,12 @@ INT n / INT3 / INTO / INT1 deliver through the IDT (bt/runtime/interrupts.py); I
 or an outer privilege level. Not yet here (the system-virtualisation issue): privilege-changing far
 CALL/JMP/RET, call gates, task switches, paging.
 """
-from bt.frontend.decoder import REG, SREG, CREG, DREG, MEM, IMM
+from bt.frontend.decoder import SREG, CREG, DREG, MEM, IMM
 from bt.runtime import flags, interrupts
 from bt.runtime.events import GuestFault, GuestHalt, GP, UD, BP, OF, DB
 from bt.runtime.interp import segments
 from bt.runtime.interp.registry import handles
-from bt.runtime.state import (CS, SS, W_CPL, W_EFLAGS, W_EIP, W_CC_OP, ECX, EDX, EAX, ESI, EDI,
+from bt.runtime.state import (CS, SS, W_CPL, W_EFLAGS, W_EIP, ECX, EDX, EAX, ESI, EDI,
                               IF, IOPL, VM, RF, TF, NT, AC, ID, DF, ARITH_FLAGS, EFLAGS_FIXED1,
                               CR0_PE, CR0_MP, CR0_EM, CR0_TS, CR0_ET, CR0_PG, W_SEG_BASE, ZF)
 
@@ -21,6 +21,17 @@ M32 = 0xFFFFFFFF
 
 def _iopl(w):
     return (w[W_EFLAGS] >> 12) & 3
+
+
+def _writable_flags(w, cpl, wide):
+    """EFLAGS bits POPF and IRET may change (SDM Vol. 2 "POPF"): IOPL only at CPL 0, IF only at
+    CPL <= IOPL, AC and ID only with a 32-bit operand."""
+    changeable = ARITH_FLAGS | TF | DF | NT | (AC | ID if wide else 0)
+    if cpl == 0:
+        changeable |= IOPL | IF
+    elif cpl <= _iopl(w):
+        changeable |= IF
+    return changeable if wide else changeable & 0xFFFF
 
 
 def _check_io(x, port, size):
@@ -33,7 +44,7 @@ def _check_io(x, port, size):
 
 def mov_special(x, insn):
     dst, src = insn.operands
-    w, cpu = x.w, x.state.cpu
+    cpu = x.state.cpu
     if dst.kind == SREG:
         if dst.reg == CS:
             raise GuestFault(UD, detail="MOV to CS")
@@ -399,14 +410,7 @@ def popf(x, insn):
 
     def op():
         value = x.pop32() if wide else x.pop16()
-        cpl, iopl = w[W_CPL], _iopl(w)
-        changeable = ARITH_FLAGS | TF | DF | NT | (AC | ID if wide else 0)
-        if cpl == 0:
-            changeable |= IOPL | IF
-        elif cpl <= iopl:
-            changeable |= IF
-        if not wide:
-            changeable &= 0xFFFF
+        changeable = _writable_flags(w, w[W_CPL], wide)
         eflags = flags.materialize(w)
         w[W_EFLAGS] = ((eflags & ~changeable) | (value & changeable) | EFLAGS_FIXED1) & ~RF & M32
     return op
@@ -587,13 +591,7 @@ def iret(x, insn):
             w[4] = sp
             raise
         # EFLAGS: which bits may change is decided by the CPL of the IRET itself (the old one).
-        changeable = ARITH_FLAGS | TF | DF | NT | RF | (AC | ID if wide else 0)
-        if cpl == 0:
-            changeable |= IOPL | IF
-        elif cpl <= _iopl(w):
-            changeable |= IF
-        if not wide:
-            changeable &= 0xFFFF
+        changeable = _writable_flags(w, cpl, wide) | (RF if wide else 0)
         eflags = flags.materialize(w)
         w[W_EFLAGS] = ((eflags & ~changeable) | (new_flags & changeable) | EFLAGS_FIXED1) & M32
         if outer is not None:
