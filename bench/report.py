@@ -265,13 +265,13 @@ def nano_section(by):
            "One operation in a loop in a tiny guest kernel (bench/guests/src/nano/). Per-op cost = "
            "(t(N2) - t(N1)) / (N2 - N1) on one engine, medians over the rounds, so start-up and "
            "translation cancel; N1 and N2 are chosen per engine (bench/nano.py). Goal: JIT / QEMU <= 1.0.", ""]
+    if not nano:
+        return out + ["(not run)", ""]
     from bench.nano import NANOS
     missing = [n.name for n in NANOS if n.name not in nano]
     if missing:
         out += [f"Not measured (skipped; the pytest output says why, e.g. the guest needs paging the "
                 f"JIT does not have yet): {', '.join(missing)}.", ""]
-    if not nano:
-        return out
     rows = []
     for name, i in nano.items():
         rows.append([name, i.get("what", ""), str(i.get("rounds")),
