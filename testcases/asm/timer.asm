@@ -114,7 +114,7 @@ pit_group:
     END
     ret
 
-; tick_loop(ECX = n): `sti; hlt` until n ticks; every tick must wake the HLT
+; TICK_LOOP n: `sti; hlt` until n ticks; every tick must wake the HLT
 %macro TICK_LOOP 1
     call clear_log
     OUTB PIC1_IMR, 0xFE
