@@ -255,3 +255,10 @@ def gdt(rnd):
 
 
 KINDS = {"random_code": random_code, "port_io": port_io, "smc_storm": smc_storm, "gdt": gdt}
+
+
+# ---- paging (tests/fuzz/paging_generators.py) --------------------------------------------------------
+
+from tests.fuzz.paging_generators import paging, paging_idt  # noqa: E402
+
+KINDS.update(paging=paging, paging_idt=paging_idt)
