@@ -306,3 +306,37 @@ def test_reference_walk_marks_the_frames_it_reads(pair):
     marked = [f for f in range(FRAMES) if pair.ref.frame_flags[f] & FRAME_PAGE_TABLE]
     assert marked == [PD >> 12, PT >> 12]
     assert struct.unpack("<I", pair.m_ref.mem.read(PTE_AT, 4))[0] == 0x5000 | P | RW | A
+
+
+_READ32 = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_uint32)
+_WRITE32 = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32)
+
+
+@pytest.mark.parametrize("cpl, pte_bits", [(3, P | US), (0, P)], ids=["user", "supervisor-wp"])
+@pytest.mark.xfail(strict=True, reason="bug: bt_write32's code-granule path (runtime_ir._granule_write) "
+                   "stores whenever the read entry is valid, without the write-rights check")
+def test_store_helper_leaves_native_code_for_a_read_only_page(pair, cpl, pte_bits):
+    """The quick tier's store helper after a read of a read-only page: SDM 4.6, the write faults, so
+    the helper must return 0 (leave native code: the interpreter raises #PF) and leave memory alone."""
+    rt = runtime_addresses()
+    pair.reset(small_page(P | RW | US | A, pte_bits | A), cr0(1), PD, 0, cpl)
+    pair.jit.mmu.frame_flags[PD >> 12] |= FRAME_PAGE_TABLE
+    pair.jit.mmu.frame_flags[PT >> 12] |= FRAME_PAGE_TABLE
+    ctx = pair.jit._ctx_ptr
+    assert _READ32(rt["bt_read32"])(ctx, LA + 0x10) == 0                 # fills the read entry
+    assert _WRITE32(rt["bt_write32"])(ctx, LA + 0x10, 0xDEADBEEF) == 0
+    assert pair.m_native.mem.read_u32(0x5010) == 0
+
+
+@pytest.mark.xfail(strict=True, reason="bug: bt_fill gives up on the D update into a code frame, then "
+                   "bt_write32's code-granule path stores anyway: the PTE's D bit is never set")
+def test_store_helper_sets_dirty_when_the_pte_shares_a_frame_with_code(pair):
+    """PTE (A set, D clear) in a frame that also holds code: SDM 4.8, a write sets D."""
+    rt = runtime_addresses()
+    pair.reset(small_page(P | RW | A, P | RW | A), cr0(1), PD, 0, 0, code_frames=[PT >> 12])
+    pair.jit.mmu.frame_flags[PD >> 12] |= FRAME_PAGE_TABLE
+    pair.jit.mmu.frame_flags[PT >> 12] |= FRAME_PAGE_TABLE
+    ctx = pair.jit._ctx_ptr
+    assert _READ32(rt["bt_read32"])(ctx, LA) == 0                       # no A/D change: read entry filled
+    stored = _WRITE32(rt["bt_write32"])(ctx, LA, 0x12345678)
+    assert stored == 0 or pair.m_native.mem.read_u32(PTE_AT) & D
