@@ -44,8 +44,9 @@ def block_name(eip, mode):
 
 
 def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quick", hot_threshold=None,
-              counter_slot=0):
-    """counter_slot: the block's execution counter in JitContext.counters (slot 0 is scratch)."""
+              counter_slot=0, callouts_at=frozenset()):
+    """counter_slot: the block's execution counter in JitContext.counters (slot 0 is scratch).
+    callouts_at: EIPs to run as callouts whatever they are (adaptive translation, jit_engine.py)."""
     e = BlockEmitter(block_name(eip, mode) + ("_hot" if tier != "quick" else ""), eip, tier, hot_threshold,
                      counter_slot)
     e.extend_branches = max_insns > 1      # lockstep runs want one instruction per block
@@ -64,8 +65,9 @@ def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quic
                 callout = "fallback"
             break
         e.begin_insn(insn)
-        kind = callout_kind(insn)
-        lowering = LOWERINGS.get(insn.name) if kind is None or insn.name in NATIVE_CALLOUTS else None
+        kind = "adaptive" if insn.address in callouts_at else callout_kind(insn)
+        lowering = (LOWERINGS.get(insn.name) if kind is None or (insn.name in NATIVE_CALLOUTS and kind != "adaptive")
+                    else None)
         if lowering is not None:
             try:
                 lowering(e, insn)
@@ -98,7 +100,8 @@ def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quic
     try:
         ir = e.finish()
     except Unsupported:            # the loop copy's flags took another shape: no in-function loop
-        return translate(fetch, decoder, eip, mode, max_insns, tier="hot-noloop", counter_slot=counter_slot)
+        return translate(fetch, decoder, eip, mode, max_insns, tier="hot-noloop", counter_slot=counter_slot,
+                         callouts_at=callouts_at)
     targets = list(e.exit_targets)
     targets += [i.next_address for i in insns if i.name == "call"]      # where calls return to
     if callout and callout not in ("far-transfer", "interrupt", "halt", "fallback"):

@@ -12,7 +12,8 @@ from bt.frontend.decoder import SREG, CREG, DREG
 
 # kind number -> name; 0 means "no callout".
 KINDS = ("none", "io", "flags", "interrupt-flag", "segment", "control-register", "descriptor-table",
-         "far-transfer", "interrupt", "halt", "msr", "cache-tlb", "descriptor-probe", "fallback")
+         "far-transfer", "interrupt", "halt", "msr", "cache-tlb", "descriptor-probe", "fallback",
+         "adaptive")      # an instruction that kept trapping (slow exits), retranslated as a callout
 KIND = {name: i for i, name in enumerate(KINDS)}
 
 _BY_NAME = {

@@ -27,15 +27,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bt.backend.compiler import NativeCompiler
-from bt.backend.context import (EMPTY_TAG, EXIT_BUDGET, EXIT_HOT, EXIT_INTERP, EXIT_MISS, EXIT_NAMES,
-                                EXIT_SLOW_MEM, FILL_LOG_SIZE, LOOKUP_SIZE, SHADOW_VALID, JitContext,
-                                lookup_index)
+from bt.backend.context import (EXIT_BUDGET, EXIT_HOT, EXIT_INTERP, EXIT_MISS, EXIT_NAMES, EXIT_SLOW_MEM,
+                                FILL_LOG_SIZE, SHADOW_VALID, JitContext)
 from bt.backend.runtime_ir import runtime_addresses
 from bt.backend.translator import MAX_BLOCK_INSNS, translate
 from bt.frontend.callouts import KINDS
 from bt.frontend.decoder import Decoder
 from bt.runtime.events import GuestFault, LimitReached
 from bt.runtime.interp import Interpreter
+from bt.runtime.lookup_tables import LookupTable, LookupTables
 from bt.runtime.state import CS, CR0_PG, W_EIP
 
 DEFAULT_TCACHE_SIZE = 64 << 20
@@ -44,6 +44,8 @@ COUNTERS_INITIAL = 4096
 PAGES = 1 << 20
 BUDGET_CHUNK = 50_000_000
 BATCH_BLOCKS = 16
+ADAPT_AFTER = 8                   # slow exits at one instruction before it is retranslated as a callout
+MAX_TRAP_COUNTS = 1 << 16
 _BLOCK_FN = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p)
 _MATERIALIZE_FN = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
 
@@ -55,6 +57,7 @@ class Translation:
     address: int
     guest_insns: int
     regions: tuple = ()      # CodeTracker regions of its guest-physical bytes (two if it spans pages)
+    pages: tuple = ()        # paging: (linear page, frame) its code was fetched from
     slot: int = 0            # execution counter slot (quick tier), 0 for none
 
 
@@ -75,6 +78,7 @@ class JitStats:
     tcache_flushes: int = 0
     flush_seconds: float = 0.0
     shadow_flushes: int = 0
+    adapted: int = 0         # instructions retranslated as callouts because they kept trapping
     relinked: int = 0        # lookup misses served by an existing translation (after a flush)
 
 
@@ -96,14 +100,16 @@ class Jit:
         self.modes = {}                           # mode tuple -> small int
         self.mode = None
         self.executed = 0
+        self.trap_counts = {}                     # eip -> slow exits there (adaptive translation)
+        self.adaptive = set()                     # EIPs translated as callouts
 
         rt = runtime_addresses()
         self._dispatch = _BLOCK_FN(rt["bt_dispatch"])
         self.miss_address = rt["bt_miss"]
         self.materialize_address = rt["bt_materialize"]
 
-        self.tags = np.full(LOOKUP_SIZE, EMPTY_TAG, dtype=np.uint32)
-        self.fns = np.full(LOOKUP_SIZE, self.miss_address, dtype=np.uint64)
+        self.lookup = LookupTables(self.miss_address)
+        self.table = LookupTable(self.miss_address)     # replaced by the mode's own at the first run
         self.counters = np.zeros(COUNTERS_INITIAL, dtype=np.uint32)
         self._free_counters, self._next_counter = [], 1
         self.shadow_read = np.zeros(PAGES, dtype=np.uint32)
@@ -121,8 +127,7 @@ class Jit:
         ctx.ram = machine.mem.base_hva
         ctx.shadow_read = self.shadow_read.ctypes.data
         ctx.shadow_write = self.shadow_write.ctypes.data
-        ctx.tags = self.tags.ctypes.data
-        ctx.fns = self.fns.ctypes.data
+        self._point_at(self.table)
         ctx.materialize = self.materialize_address
         ctx.counters = self.counters.ctypes.data
         self.parity = np.array([bin(b).count("1") % 2 == 0 for b in range(256)], dtype=np.uint8)
@@ -238,9 +243,10 @@ class Jit:
                 kind = KINDS[ctx.exit_info] if ctx.exit_info < len(KINDS) else "?"
                 self.stats.callouts[kind] = self.stats.callouts.get(kind, 0) + 1
                 ctx.exit_info = 0
-                self._step_to_translation(max_insns)
+                self._step()        # a callout is alone in its block: a new block starts after it
             elif code == EXIT_SLOW_MEM:
                 self.stats.slow_memory += 1
+                self._count_trap(w[W_EIP])
                 self._step_to_translation(max_insns)
             elif code == EXIT_HOT:
                 self._bound_tcache()
@@ -249,9 +255,9 @@ class Jit:
                 raise RuntimeError(f"native code returned unknown exit code {code} at eip={w[W_EIP]:#x}")
 
     def _step_to_translation(self, max_insns):
-        """Run the instruction the native code left to the VMM, then keep interpreting until EIP is
-        the start of a translation (at most one block's worth): resuming in the middle of a block
-        would otherwise translate a new block from there after every callout or slow access."""
+        """Run the instruction a slow exit left to the VMM, then keep interpreting until EIP is the
+        start of a translation (at most one block's worth): resuming in the middle of a block would
+        otherwise translate a new block from there after every slow access."""
         self._step()
         for _ in range(self.block_insns):
             if max_insns is not None and self.executed >= max_insns:
@@ -259,6 +265,27 @@ class Jit:
             if self._current_mode() != self.mode or self._translation_at(self.w[W_EIP]) is not None:
                 return
             self._step()
+
+    def _count_trap(self, eip):
+        """Adaptive translation (VMware's): an instruction that keeps leaving native code through a
+        slow exit (a store into a page table, a code page, unbacked memory) is retranslated as a
+        callout, so the instruction after it starts a translation and runs natively again instead
+        of being interpreted to the end of its block after every trap."""
+        count = self.trap_counts.get(eip, 0) + 1
+        if count < ADAPT_AFTER:
+            if len(self.trap_counts) >= MAX_TRAP_COUNTS:
+                self.trap_counts.clear()
+            self.trap_counts[eip] = count
+            return
+        self.trap_counts.pop(eip, None)
+        pa = self._code_pa(eip)
+        if pa is None or eip in self.adaptive:
+            return
+        self.adaptive.add(eip)
+        self.stats.adapted += 1
+        for region in [r for r in self.code.pages.get(pa >> 12, ()) if r.owner is self and r.lo <= pa < r.hi]:
+            self.code.remove(region)
+            self.on_invalidate(region)
 
     def _step(self):
         self.stats.interp_steps += 1
@@ -280,13 +307,28 @@ class Jit:
             self.mode = mode
             self.mode_id = self.modes.setdefault(mode, len(self.modes))
             self._set_shadow_mode(bool(mode[2]), mode[1] == 3)
-            self._flush_lookup()
+            table, created = self.lookup.table_for(self.mode_id, mode[0])
+            self._point_at(table)
+            if created:
+                self._refill_lookup()
+
+    def _point_at(self, table):
+        self.table = table
+        self.ctx.tags = table.tags_address
+        self.ctx.fns = table.fns_address
 
     def _flush_lookup(self):
-        """Empty the lookup table. With paging off, put the current mode's translations back (their
-        EIPs map as they did); with paging on, misses find them again through a walk."""
-        self.tags.fill(EMPTY_TAG)
-        self.fns.fill(self.miss_address)
+        """The mappings changed (paging on): keep the current table's entries whose code pages
+        still map to the same frames (a side-effect-free walk per page), forget the other paged
+        modes' tables; misses find the translations again through a walk."""
+        paged_modes = {i for m, i in self.modes.items() if m[2]}
+        self.lookup.drop(keep=self.mode_id, only=paged_modes.__contains__)
+        user = self.mode[1] == 3
+        self.table.keep_mapped(lambda page: self.mmu.peek(page << 12, user))
+
+    def _refill_lookup(self):
+        """A fresh table for the current mode. With paging off, its translations go back in at once
+        (EIPs map as they did); with paging on, misses find them again through a walk."""
         self.stats.lookup_flushes += 1
         if not self.mode[2]:
             for t in self.translations.values():
@@ -317,10 +359,7 @@ class Jit:
         self._translate_batch(eip)
 
     def _install(self, t):
-        eip = t.key[0]
-        slot = lookup_index(eip)
-        self.tags[slot] = eip
-        self.fns[slot] = t.address
+        self.table.install(t.key[0], t.address, t.pages)
 
     def tcache_bytes(self):
         """Estimated host memory held by the translation cache (compiled code and its bookkeeping)."""
@@ -338,8 +377,12 @@ class Jit:
             for region in t.regions:
                 self.code.remove(region)
         self.translations.clear()
-        self.tags.fill(EMPTY_TAG)
-        self.fns.fill(self.miss_address)
+        self.lookup.drop()
+        if self.mode is not None:
+            table, _ = self.lookup.table_for(0, self.mode[0])
+            self._point_at(table)
+        else:
+            self.table.clear()
         self.counters = np.zeros(COUNTERS_INITIAL, dtype=np.uint32)
         self.ctx.counters = self.counters.ctypes.data
         self._free_counters, self._next_counter = [], 1
@@ -379,10 +422,13 @@ class Jit:
             if self._translation_at(addr) is not None:
                 continue
             block = translate(self._fetch, self.decoder, addr, mode, self.block_insns,
-                              hot_threshold=self.hot_threshold, counter_slot=self._new_counter())
+                              hot_threshold=self.hot_threshold, counter_slot=self._new_counter(),
+                              callouts_at=self.adaptive)
             blocks.append(block)
             for target in _static_successors(block):
                 todo.append(target)
+        if not blocks:
+            return
         addresses = self.compiler.compile([b.ir for b in blocks], [b.name for b in blocks])
         for b in blocks:
             self._add_translation(b, addresses[b.name], b.counter_slot)
@@ -394,7 +440,8 @@ class Jit:
         """Retranslate a hot block with the optimising tier and put it in place of the quick one."""
         t0 = time.perf_counter()
         old = self._translation_at(eip)
-        block = translate(self._fetch, self.decoder, eip, self.mode_id, self.block_insns, tier="hot")
+        block = translate(self._fetch, self.decoder, eip, self.mode_id, self.block_insns, tier="hot",
+                          callouts_at=self.adaptive)
         address = self.compiler.compile([block.ir], [block.name], tier="hot")[block.name]
         if old is not None:
             for region in old.regions:
@@ -430,6 +477,9 @@ class Jit:
         ranges = self.interp.physical_ranges(first, last)
         t = Translation((b.eip, ranges[0][0], self.mode_id), b.name, address, b.native_insns, slot=slot)
         t.regions = tuple(self.code.add(lo, hi, self) for lo, hi in ranges)
+        if self.shadow_paged:             # what the lookup table checks after a mapping flush
+            linear_pages = (first >> 12, last >> 12)[:len(ranges)]
+            t.pages = tuple((page, lo & ~0xFFF) for page, (lo, _) in zip(linear_pages, ranges))
         for region in t.regions:
             region.tag = t
         self.translations[t.key] = t
@@ -446,10 +496,9 @@ class Jit:
             del self.translations[t.key]
             self._release(t)
             self.stats.invalidations += 1
-            slot = lookup_index(t.key[0])
-            if self.tags[slot] == t.key[0] and self.fns[slot] == t.address:
-                self.tags[slot] = EMPTY_TAG
-                self.fns[slot] = self.miss_address
+            table = self.lookup.get(t.key[2])
+            if table is not None:
+                table.remove(t.key[0], t.address)
 
     def stats_lines(self):
         s, c = self.stats, self.ctx
@@ -471,7 +520,8 @@ class Jit:
             f"interpreter steps      {s.interp_steps} (slow memory {s.slow_memory})",
             f"callouts               " + (", ".join(f"{k} {v}" for k, v in sorted(s.callouts.items())) or "none"),
             f"invalidations          {s.invalidations}",
-            f"lookup-table flushes   {s.lookup_flushes} ({s.relinked} misses found an existing translation)",
+            f"adaptive callouts      {s.adapted} instructions retranslated after {ADAPT_AFTER} slow exits each",
+            f"lookup-table fills     {s.lookup_flushes} ({s.relinked} misses found an existing translation)",
             f"page walks             {c.walks} native, {self.mmu.walks} reference; "
             f"{s.shadow_flushes} shadow flushes, {self.mmu.flushes} mapping flushes",
             f"tcache                 {self.tcache_bytes() >> 10} KiB of "

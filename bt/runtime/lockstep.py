@@ -242,7 +242,11 @@ class Lockstep:
                 self.how = "native"
                 return
             if code == EXIT_MISS:
-                jit._translate_batch(jit.w[W_EIP])
+                if jit._code_pa(jit.w[W_EIP]) is None:
+                    self.how = "JIT's interpreter (fetch from an unmapped page)"
+                    jit._step()
+                    return
+                jit._on_miss(jit.w[W_EIP])     # relinks or translates, within the tcache bound
                 continue
             if code == EXIT_INTERP:
                 kind = KINDS[ctx.exit_info] if ctx.exit_info < len(KINDS) else "?"

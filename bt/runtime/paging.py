@@ -16,6 +16,8 @@ So guest code never sees a stale translation on either engine, and both engines 
 the CodeTracker's page listener) and frames the walk has read as page directory or page table
 (FRAME_PAGE_TABLE). Stores into a marked frame leave the fast paths of both engines.
 """
+import struct
+
 import numpy as np
 
 from bt.runtime.events import GuestFault, PF
@@ -26,6 +28,7 @@ PTE_P, PTE_RW, PTE_US, PTE_A, PTE_D, PDE_PS = 0x1, 0x2, 0x4, 0x20, 0x40, 0x80
 PF_P, PF_W, PF_U = 0x1, 0x2, 0x4          # page-fault error code bits (no RSVD, no I/D without PAE/NX)
 FRAME_CODE, FRAME_PAGE_TABLE = 0x1, 0x2
 M32 = 0xFFFFFFFF
+_U32 = struct.Struct("<I")
 
 
 class Mmu:
@@ -88,6 +91,27 @@ class Mmu:
             self._write_entry(entry_gpa, updated)
         return frame
 
+    def peek(self, la, user):
+        """The frame `la` maps to for a read now, or None, with no side effect at all (no A bits,
+        no CR2, no marking): for checking cached translations after a flush."""
+        cpu, mem = self.cpu, self.mem
+        pde_gpa = (cpu.cr[3] & ~0xFFF) | ((la >> 20) & 0xFFC)
+        pde = mem.read_u32(pde_gpa) if pde_gpa < self.ram_size else 0
+        if not pde & PTE_P or not pde & PTE_A:
+            return None
+        if pde & PDE_PS and cpu.cr[4] & CR4_PSE:
+            entry, frame = pde, (pde & 0xFFC00000) | (la & 0x3FF000)
+        else:
+            pte_gpa = (pde & ~0xFFF) | ((la >> 10) & 0xFFC)
+            entry = mem.read_u32(pte_gpa) if pte_gpa < self.ram_size else 0
+            if not entry & PTE_P:
+                return None
+            pde &= entry
+            frame = entry & ~0xFFF
+        if not entry & PTE_A or not allowed(pde, False, user, 0):
+            return None
+        return frame
+
     def _read_entry(self, gpa):
         frame = gpa >> PAGE_SHIFT
         if frame >= len(self.frame_flags):
@@ -96,7 +120,7 @@ class Mmu:
             self.frame_flags[frame] |= FRAME_PAGE_TABLE
             for listener in self.new_table_listeners:
                 listener(frame)
-        return self.mem.read_u32(gpa)
+        return _U32.unpack_from(self.mem.view, gpa)[0]      # aligned: never past the end of RAM
 
     def _write_entry(self, gpa, value):
         if gpa + 4 <= self.ram_size:

@@ -103,15 +103,21 @@ def build_paged_access(interp, mmu):
             (wtlb if write else rtlb)[key] = frame
         return frame | (la & 0xFFF)
 
+    def addresses(la, n, write, user_key):
+        """Physical address of each byte, every page translated before any byte is touched."""
+        pa = translate(la, write, user_key)
+        if (la & 0xFFF) + n <= 4096:
+            return [pa + i for i in range(n)]
+        return [translate((la + i) & M32, write, user_key) for i in range(n)]
+
     def read(la, n, user_key):
-        pas = [translate((la + i) & M32, False, user_key) for i in range(n)]
         value = 0
-        for i, pa in enumerate(pas):
+        for i, pa in enumerate(addresses(la, n, False, user_key)):
             value |= (view[pa] if pa < size else UNBACKED_BYTE) << (8 * i)
         return value
 
     def write(la, n, value, user_key):
-        pas = [translate((la + i) & M32, True, user_key) for i in range(n)]
+        pas = addresses(la, n, True, user_key)
         table_hit = None
         for i, pa in enumerate(pas):
             if pa < size:

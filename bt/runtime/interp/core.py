@@ -41,7 +41,7 @@ class _SmcAbort(Exception):
 
 
 class Block:
-    __slots__ = ("eip", "ops", "insns", "end_eip", "regions")
+    __slots__ = ("eip", "ops", "insns", "end_eip", "regions", "mapped")
 
     def __init__(self, eip, ops, insns):
         self.eip = eip
@@ -49,6 +49,7 @@ class Block:
         self.insns = insns      # the decoded Insn of each closure
         self.end_eip = insns[-1].next_address
         self.regions = ()       # the CodeTracker regions of the physical bytes it was decoded from
+        self.mapped = ()        # paging: (linear, physical) of each page it was fetched from
 
 
 class Interpreter:
@@ -93,11 +94,16 @@ class Interpreter:
         self.flush()
 
     def _mappings_changed(self):
-        """Mmu.flush: linear -> physical mappings may have changed (CR3, INVLPG, a page-table store)."""
+        """Mmu.flush: linear -> physical mappings may have changed (CR3, INVLPG, a page-table store).
+        Decoded blocks stay: each checks that its pages still map where they did when it runs."""
         if self.tlb is not None:
             for t in self.tlb:
                 t.clear()
-        self.flush()
+
+    def _still_mapped(self, block):
+        """Paging: the block's linear pages still map to the frames it was decoded from (a fetch:
+        may raise #PF, as executing the block would)."""
+        return all(self.code_address(la) == pa for la, pa in block.mapped)
 
     def probe_code_address(self, la):
         """code_address for the JIT's lookups and translation: None instead of a #PF (CR2 kept)."""
@@ -138,7 +144,7 @@ class Interpreter:
             eip = w[W_EIP]
             try:
                 block = blocks.get(eip)
-                if block is None:
+                if block is None or (block.mapped and not self._still_mapped(block)):
                     block = self._translate(eip)
                 if len(block.ops) > remaining:
                     self.step()
@@ -169,7 +175,7 @@ class Interpreter:
         w = self.w
         eip = w[W_EIP]
         block = self.blocks.get(eip)
-        if block is None:
+        if block is None or (block.mapped and not self._still_mapped(block)):
             block = self._translate(eip)
         op, insn = block.ops[0], block.insns[0]
         try:
@@ -256,6 +262,10 @@ class Interpreter:
                     or (cs_base + addr) >> PAGE_SHIFT != page):
                 break
         block = Block(eip, ops, insns)
+        if not insns[0].name:
+            # Its fetch or decode faulted: not cached, since the fault may be gone next time (a #PF
+            # handler maps the page; the bytes are written) with nothing else telling this block.
+            return block
         if len(self.blocks) >= MAX_DECODED_BLOCKS:     # bounded memory whatever code the guest makes
             self.flush()
         self.blocks[eip] = block
@@ -264,6 +274,11 @@ class Interpreter:
                               for lo, hi in self.physical_ranges((cs_base + eip) & M32, (cs_base + last) & M32))
         for region in block.regions:
             region.tag = block
+        if self.paged:
+            # Checked in fetch order from the first byte, so a #PF has the CR2 a fetch would give.
+            first_la, last_la = (cs_base + eip) & M32, (cs_base + last) & M32
+            checks = [first_la] + ([last_la & ~0xFFF] if (first_la ^ last_la) >> PAGE_SHIFT else [])
+            block.mapped = tuple((la, self.code_address(la)) for la in checks)
         return block
 
     def physical_ranges(self, first_la, last_la):

@@ -33,13 +33,14 @@ def set_accessed(x, desc, addr):
 
 def write_cache(x, sreg, selector, desc):
     seg = x.state.cpu.seg[sreg]
+    old_base = seg.base
     seg.selector = selector
     if desc is None:                 # null selector: unusable until reloaded
         seg.base, seg.limit, seg.attrs = 0, 0, 0
     else:
         seg.base, seg.limit, seg.attrs = desc.base, desc.limit, desc.with_accessed().attrs
-    if sreg == CS:
-        x.flush()
+    if sreg == CS and seg.base != old_base:
+        x.flush()                    # decoded blocks are keyed by EIP, valid for one CS base
 
 
 def load_data_segment(x, sreg, selector):
