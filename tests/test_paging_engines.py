@@ -454,20 +454,11 @@ def test_write_after_read_of_a_read_only_page(tmp_path_factory, engine, ring, re
     """A read (or the read half of ADD [mem]) fills the JIT's read entry for a read-only page; the
     write must still fault (found by the paging fuzzer: tests.fuzz.worker paging 1000066).
     The page's frame is 0x1D0000 so the guest can check its content through the identity mapping."""
-    if engine == "jit":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "bug: bt_write* (runtime_ir._granule_write) stores natively whenever the read entry is "
-            "valid and the frame is no page table, without the access-rights check: no #PF, page "
-            "modified, D not set")))
     mem = page_tables(pt1=[(1, C_GPA | P | RW), (2, 0x1D0000 | P | US)])
     mem[0x1D0000] = struct.pack("<I", 0xDA7A0004)
     run_everywhere(BODIES[ring], mem, tmp_path_factory, engines=(engine,))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: after a store that remaps the page being executed (no INVLPG) the interpreter finishes its "
-    "decoded block from the old frame while the JIT and --diff fetch from the new one (found by the "
-    "paging fuzzer, tests.fuzz.worker paging 1000019)"))
 def test_store_remapping_the_executing_page_engines_agree():
     """The code stores into its own page's PTE (frame 0x100000 -> 0x150000, whose bytes at the next
     instruction differ) and runs on. Without INVLPG the SDM (Vol. 3, 4.10.4.3) allows the old or the
@@ -485,10 +476,6 @@ def test_store_remapping_the_executing_page_engines_agree():
     assert ends["interp"].key() == ends["jit"].key() == ends["diff"].key()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: the JIT walks (and sets A on) the next page when it translates a block crossing into it, "
-    "though the guest faults before getting there; the interpreter does not (found by the paging "
-    "fuzzer, tests.fuzz.worker paging_idt 1000073)"))
 def test_accessed_bit_of_a_page_the_block_never_reached():
     """At 0x100FF0: a load faulting at once (PDE 2 not present; no IDT: triple fault), then NOPs
     running into 0x101000. Both engines must leave the same PTE for 0x101000 (the interpreter: A=0)."""

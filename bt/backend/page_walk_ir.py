@@ -9,6 +9,10 @@ access rights allow a write, the page is dirty and its frame holds neither code 
 (Mmu.frame_flags), so such stores still leave native code. It returns the entry it filled in the
 table of the access (read or write), or 0 when it cannot complete the access natively; the caller
 then leaves native code and the interpreter runs the instruction (and raises #PF if it faults).
+One more answer for a write: `frame | FILL_WATCHED` when the write is allowed (and D is set) but
+the frame holds code or page tables; the store helper may then still store natively if the bytes
+touch no code (runtime_ir._granule_write). With paging off, every RAM frame is answered that way
+(the identity shadow has no write entry for code pages).
 It gives up (0), leaving the work to the reference walk, when: paging is off, the access is not
 allowed (the interpreter raises the #PF), a paging-structure frame is not yet marked as a page table
 (the reference walk marks it and write-protects it everywhere first), an A/D update would land in a
@@ -20,6 +24,8 @@ the entries filled since the last flush.
 from bt.backend.context import FILL_LOG_SIZE, field_offset
 from bt.runtime.paging import FRAME_CODE, FRAME_PAGE_TABLE, PDE_PS, PTE_A, PTE_D, PTE_P, PTE_RW, PTE_US
 from bt.runtime.state import CR0_PG, CR0_WP, CR4_PSE, offset_of
+
+FILL_WATCHED = 2
 
 
 def _i32(v):
@@ -63,9 +69,18 @@ def page_walk_ir():
         *field("state", "ptr"),
         f"  %cr0.p = getelementptr i8, ptr %state, i64 {cr}",
         "  %cr0 = load i32, ptr %cr0.p",
+        *field("ram_size", "i32"),
         f"  %pg = and i32 %cr0, {_i32(CR0_PG)}",
         "  %on = icmp ne i32 %pg, 0",
-        "  br i1 %on, label %walk, label %fail",
+        "  br i1 %on, label %walk, label %flat",
+        "flat:",                                    # paging off: only a write to a watched RAM frame
+        "  %flat.w = icmp ne i32 %write, 0",
+        "  %flat.in = icmp ult i32 %addr, %ram_size",
+        "  %flat.ok = and i1 %flat.w, %flat.in",
+        "  %flat.frame = and i32 %addr, -4096",
+        f"  %flat.ret = or i32 %flat.frame, {FILL_WATCHED}",
+        "  %flat.r = select i1 %flat.ok, i32 %flat.ret, i32 0",
+        "  ret i32 %flat.r",
         "walk:",
         f"  %cr3.p = getelementptr i8, ptr %state, i64 {cr + 12}",
         "  %cr3 = load i32, ptr %cr3.p",
@@ -76,7 +91,6 @@ def page_walk_ir():
         "  %user = icmp eq i32 %cpl, 3",
         "  %isw = icmp ne i32 %write, 0",
         *field("ram", "ptr"),
-        *field("ram_size", "i32"),
         *field("frame_flags", "ptr"),
         "  %pd.base = and i32 %cr3, -4096",
         "  %pd.idx = lshr i32 %addr, 20",
@@ -188,7 +202,10 @@ def page_walk_ir():
         *field("walks", "i64"),
         "  %walks1 = add i64 %walks, 1",
         "  store i64 %walks1, ptr %walks.p",
-        "  %ret = select i1 %isw, i32 %wentry, i32 %rentry",
+        f"  %watched = or i32 %frame, {FILL_WATCHED}",
+        "  %wanswer.1 = select i1 %cw.1, i32 %watched, i32 0",
+        "  %wanswer = select i1 %cw, i32 %wentry, i32 %wanswer.1",
+        "  %ret = select i1 %isw, i32 %wanswer, i32 %rentry",
         "  ret i32 %ret",
         "fail:",
         "  ret i32 0",

@@ -16,7 +16,7 @@ These functions keep no state of their own, so one compiled copy serves every en
 """
 from bt.backend.context import EXIT_BUDGET, EXIT_MISS, LOOKUP_BITS, LOOKUP_SIZE, field_offset
 from bt.backend.flag_ir import ARITH_BITS, BIT_INDEX, Record, TYPE, _record_flag, _s32
-from bt.backend.page_walk_ir import page_walk_ir
+from bt.backend.page_walk_ir import FILL_WATCHED, page_walk_ir
 from bt.runtime.paging import FRAME_PAGE_TABLE
 from bt.runtime.flags import CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC
 from bt.runtime.state import ARITH_FLAGS, CF, offset_of
@@ -192,18 +192,15 @@ def memory_helpers_ir():
 
 
 def _granule_write(t, size):
-    """A store to a write-protected page (it holds code) may still go ahead natively when the
-    16-byte granules it touches hold no code (CodeTracker.granules, via JitContext.code_map)."""
-    return ["granules.try:",
-            f"  %rt.p = getelementptr i8, ptr %ctx, i64 {field_offset('shadow_read')}",
-            "  %rt = load ptr, ptr %rt.p",
-            "  %rslot = getelementptr i32, ptr %rt, i64 %page64",
-            "  %rpte = load i32, ptr %rslot",
-            "  %rvalid = and i32 %rpte, 1",
-            "  %rmapped = icmp ne i32 %rvalid, 0",
-            "  br i1 %rmapped, label %frame.check, label %fail",
+    """A store the guest may make to a frame holding code (bt_fill returned it with FILL_WATCHED)
+    may still go ahead natively when the 16-byte granules it touches hold no code
+    (CodeTracker.granules, via JitContext.code_map)."""
+    return ["granules.try:",                # bt_fill: allowed, but the frame holds code or tables
+            f"  %watched = and i32 %filled, {FILL_WATCHED}",
+            "  %iswatched = icmp ne i32 %watched, 0",
+            "  br i1 %iswatched, label %frame.check, label %fail",
             "frame.check:",                  # page-table frames: every store must reach the VMM
-            "  %rframe = and i32 %rpte, -4096",
+            "  %rframe = and i32 %filled, -4096",
             "  %rf = lshr i32 %rframe, 12",
             "  %rf64 = zext i32 %rf to i64",
             f"  %ff.p = getelementptr i8, ptr %ctx, i64 {field_offset('frame_flags')}",

@@ -52,10 +52,7 @@ def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quic
     e.extend_branches = max_insns > 1      # lockstep runs want one instruction per block
     insns, addr, callout = [], eip, ""
     while True:
-        try:
-            insn = decoder.decode(fetch(addr, MAX_INSN_LEN), addr)
-        except DecodeError:
-            insn = None
+        insn = _decode(fetch, decoder, addr)
         if insn is None:            # #UD when reached: the interpreter raises it precisely
             e.begin_insn(_Stub(addr))
             if insns:
@@ -108,6 +105,23 @@ def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quic
         targets.append(insns[-1].next_address)       # after the VMM runs it, execution goes on here
     return BlockIR(e.name, eip, ir, insns, native, eip, max(hi, eip + 1), callout, counter_slot,
                    tuple(dict.fromkeys(targets)))
+
+
+def _decode(fetch, decoder, addr):
+    """The instruction at `addr`, or None if undecodable. `fetch` gives the bytes up to the end of a
+    page; the next page is fetched only for an instruction that goes on into it (as the CPU does:
+    fetching it may set its Accessed bit)."""
+    code = fetch(addr, MAX_INSN_LEN)
+    while True:
+        try:
+            return decoder.decode(code, addr)
+        except DecodeError:
+            if not code or len(code) >= MAX_INSN_LEN:
+                return None
+            more = fetch((addr + len(code)) & 0xFFFFFFFF, MAX_INSN_LEN - len(code))
+            if not more:
+                return None
+            code += more
 
 
 def _lower_loop_copy(e, insns):

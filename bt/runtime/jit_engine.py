@@ -394,18 +394,13 @@ class Jit:
         self.stats.flush_seconds += time.perf_counter() - t0
 
     def _fetch(self, addr, length):
-        """Code bytes for the translator: those at EIP `addr` up to `length`, fewer where a page is
-        not mapped (the decoder then fails and the interpreter takes that instruction)."""
-        out = b""
+        """Code bytes for the translator: at most `length` from EIP `addr` to the end of its page
+        (b"" if the page is not mapped: the interpreter then takes that instruction and faults)."""
         la = (self.state.cpu.seg[CS].base + addr) & 0xFFFFFFFF
-        while len(out) < length:
-            pa = self.interp.probe_code_address(la)
-            if pa is None:
-                break
-            n = min(length - len(out), 4096 - (la & 0xFFF))
-            out += self.mem.read(pa, n)
-            la = (la + n) & 0xFFFFFFFF
-        return out
+        pa = self.interp.probe_code_address(la)
+        if pa is None:
+            return b""
+        return self.mem.read(pa, min(length, 4096 - (la & 0xFFF)))
 
     def _translate_batch(self, eip):
         """Translate the missed block and the not-yet-translated blocks it statically reaches."""

@@ -99,6 +99,9 @@ class Interpreter:
         if self.tlb is not None:
             for t in self.tlb:
                 t.clear()
+        # Like a store into code: the running block stops after this instruction, so the next one
+        # is fetched through the new mappings (the JIT, which side-exits, does the same).
+        self.smc = True
 
     def _still_mapped(self, block):
         """Paging: the block's linear pages still map to the frames it was decoded from (a fetch:
