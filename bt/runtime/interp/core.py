@@ -70,6 +70,7 @@ class Interpreter:
         self.mmu = mmu_of(machine)
         self.mmu.flush_listeners.append(self._mappings_changed)
         self.paged = None
+        self.running = None         # the block _run_block is in (checked when mappings change)
         self.set_access()
 
     def set_access(self):
@@ -99,9 +100,13 @@ class Interpreter:
         if self.tlb is not None:
             for t in self.tlb:
                 t.clear()
-        # Like a store into code: the running block stops after this instruction, so the next one
-        # is fetched through the new mappings (the JIT, which side-exits, does the same).
-        self.smc = True
+        # If the running block's pages now map elsewhere, it stops after this instruction (like a
+        # store into code), so the next one is fetched through the new mappings, as on the JIT.
+        block = self.running
+        if block is not None and block.mapped:
+            user = self.w[W_CPL] == 3
+            if any(self.mmu.peek(la, user) != pa & ~0xFFF for la, pa in block.mapped):
+                self.smc = True
 
     def _still_mapped(self, block):
         """Paging: the block's linear pages still map to the frames it was decoded from (a fetch:
@@ -179,7 +184,9 @@ class Interpreter:
         eip = w[W_EIP]
         block = self.blocks.get(eip)
         if block is None or (block.mapped and not self._still_mapped(block)):
-            block = self._translate(eip)
+            # One instruction only: stepping (the JIT's callouts and slow exits) often starts in
+            # the middle of straight-line code, where decoding a whole block per step is quadratic.
+            block = self._translate(eip, 1)
         op, insn = block.ops[0], block.insns[0]
         try:
             nxt = op()
@@ -195,6 +202,7 @@ class Interpreter:
     def _run_block(self, block):
         w = self.w
         i = 0
+        self.running = block
         try:
             for op in block.ops:
                 nxt = op()
@@ -242,7 +250,7 @@ class Interpreter:
                 # fetch may fault. (A decoder never takes a prefix of a longer instruction as valid.)
                 code += self._fetch_code((la + len(code)) & M32, MAX_INSN_LEN - len(code))
 
-    def _translate(self, eip):
+    def _translate(self, eip, max_insns=MAX_BLOCK_INSNS):
         ops, insns = [], []
         addr = eip
         cs_base = self.state.cpu.seg[CS].base    # blocks are keyed by EIP: a CS reload flushes them
@@ -261,7 +269,7 @@ class Interpreter:
             insns.append(insn)
             ops.append(op)
             addr = insn.next_address
-            if (insn.name == "" or table.ends_block(insn) or len(ops) >= MAX_BLOCK_INSNS
+            if (insn.name == "" or table.ends_block(insn) or len(ops) >= max_insns
                     or (cs_base + addr) >> PAGE_SHIFT != page):
                 break
         block = Block(eip, ops, insns)
