@@ -17,7 +17,7 @@ import time
 
 from bt.frontend import table
 from bt.frontend.decoder import Decoder, DecodeError, REG, IMM, MEM, MAX_INSN_LEN
-from bt.runtime import flags, interrupts
+from bt.runtime import external_interrupts, flags, interrupts
 from bt.runtime.events import GuestFault, GuestExit, GuestHalt, LimitReached, UD, GP
 from bt.runtime.code_tracker import CodeTracker
 from bt.runtime.interp.access import build_access
@@ -78,7 +78,11 @@ class Interpreter:
         blocks = self.blocks
         budget = float("inf") if max_insns is None else max_insns
         until_check = _DEADLINE_CHECK_BLOCKS
+        irq = external_interrupts.of(self.machine)
+        irq.begin(lambda: self.insn_count, deadline)
         while True:
+            if self.insn_count >= irq.check_at:
+                irq.poll(self)          # external interrupts (bt/runtime/external_interrupts.py)
             remaining = budget - self.insn_count
             if remaining <= 0:
                 raise LimitReached("max-insns", w[W_EIP])
@@ -93,7 +97,8 @@ class Interpreter:
                 block = blocks.get(eip)
                 if block is None:
                     block = self._translate(eip)
-                if len(block.ops) > remaining:
+                n = len(block.ops)
+                if n > remaining or n > irq.check_at - self.insn_count:
                     self.step()
                 else:
                     self._run_block(block)
@@ -192,10 +197,13 @@ class Interpreter:
                 insn = None
             if insn is None:
                 insn = _placeholder(addr)
+            elif insns and external_interrupts.polls_after(insn):
+                break           # it starts its own block: the instruction count is exact there
             insns.append(insn)
             ops.append(op)
             addr = insn.next_address
             if (insn.name == "" or table.ends_block(insn) or len(ops) >= MAX_BLOCK_INSNS
+                    or external_interrupts.polls_after(insn)
                     or (cs_base + addr) >> PAGE_SHIFT != page):
                 break
         lo = (cs_base + eip) & M32
@@ -215,6 +223,8 @@ class Interpreter:
         op = factory(self, insn)
         if table.writes_memory(insn):
             op = self._smc_checked(op)
+        if external_interrupts.polls_after(insn):
+            op = external_interrupts.wrap(self, insn, op)
         return op
 
     def _smc_checked(self, op):
