@@ -16,7 +16,9 @@ with --icount they take every interrupt before the same instruction:
   it; `wrap` makes them set `check_at = 0`, so the boundary right after them is looked at. The JIT runs
   them as callouts in its interpreter, so the same wrapper serves it; a native POPF that sets IF while
   INTR is asserted leaves native code through the budget (bt/backend/lower_flags_virt.py).
-- STI with IF = 0 and MOV SS / POP SS set `shadow`: the boundary right after them is skipped.
+- STI with IF = 0 and MOV SS / POP SS set `shadow`: the boundary right after them is skipped. As in
+  QEMU, shadows do not chain: one of them executed inside a shadow sets none (STI; MOV SS; X: the
+  interrupt may come before X).
 - HLT with IF = 1 sets `halted`: poll then sleeps (real time) or skips guest time (icount) to the next
   event until an interrupt is taken; if nothing can ever wake the CPU the run ends (GuestHalt).
 Cold: poll runs at deadlines and after the instructions above, not per instruction.
@@ -55,13 +57,13 @@ def wrap(x, insn, op):
             was = w[W_EFLAGS] & IF
             op()
             if not was:
-                irq.shadow = True
+                irq.start_shadow()
             irq.check_at = 0
         return sti
     if _loads_ss(insn):
         def load_ss():
             nxt = op()
-            irq.shadow = True
+            irq.start_shadow()
             irq.check_at = 0
             return nxt
         return load_ss
@@ -96,7 +98,13 @@ class ExternalInterrupts:
         self.host_deadline = None
         self._rate = INITIAL_RATE
         self._last = (0, 0)
+        self._shadowed_at = -1
         pit.on_reprogram = self.request
+
+    def start_shadow(self):
+        """STI / MOV SS / POP SS: no interrupt at the next boundary, unless this one was shadowed."""
+        if self.counter() != self._shadowed_at:
+            self.shadow = True
 
     def request(self):
         """Look at the next boundary (device state changed)."""
@@ -114,6 +122,7 @@ class ExternalInterrupts:
         count = self.counter()
         if self.shadow:
             self.shadow = False
+            self._shadowed_at = count
             self.check_at = count + 1
             return False
         delivered = 0
@@ -185,6 +194,9 @@ class NoInterrupts:
     check_at = NEVER
     shadow = halted = False
     delivered = 0
+
+    def start_shadow(self):
+        pass
 
     def begin(self, counter, host_deadline=None):
         pass

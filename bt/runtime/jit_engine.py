@@ -169,8 +169,9 @@ class Jit:
             self.stats.returns_to_python += 1
             if code == EXIT_MISS:
                 self.stats.misses += 1
-                self._bound_tcache()
-                self._translate_batch(w[W_EIP])
+                if not self._reinstall(w[W_EIP]):
+                    self._bound_tcache()
+                    self._translate_batch(w[W_EIP])
             elif code == EXIT_INTERP:
                 kind = KINDS[ctx.exit_info] if ctx.exit_info < len(KINDS) else "?"
                 self.stats.callouts[kind] = self.stats.callouts.get(kind, 0) + 1
@@ -184,6 +185,13 @@ class Jit:
                 self._promote(w[W_EIP])
             elif code != EXIT_BUDGET:
                 raise RuntimeError(f"native code returned unknown exit code {code} at eip={w[W_EIP]:#x}")
+
+    def _reinstall(self, eip):
+        """A miss on a translation that exists (its lookup slot went to another one): put it back."""
+        known = self.translations.get((eip, self.mode_id))
+        if known is not None:
+            self._install(known)
+        return known is not None
 
     def _budget_left(self):
         """ctx.budget after a dispatch, without the kick of a native POPF that set IF while INTR was

@@ -31,7 +31,7 @@ from collections import deque
 
 import numpy as np
 
-from bt.backend.context import EXIT_BUDGET, EXIT_INTERP, EXIT_MISS, EXIT_NEXT, EXIT_SLOW_MEM
+from bt.backend.context import EXIT_BUDGET, EXIT_HOT, EXIT_INTERP, EXIT_MISS, EXIT_NEXT, EXIT_SLOW_MEM
 from bt.frontend import table
 from bt.frontend.callouts import KINDS
 from bt.frontend.decoder import MAX_INSN_LEN, MEM, DecodeError, Decoder
@@ -134,7 +134,17 @@ def clone_machine(machine):
     dst[used] = src[used]
     ctypes.memmove(ref.state.address, machine.state.address, ctypes.sizeof(CpuState))
     ref.image = getattr(machine, "image", None)
+    _copy_interrupt_devices(machine, ref)
     return ref
+
+
+def _copy_interrupt_devices(src, dst):
+    """The PIC and PIT registers as they are (a caller may have programmed them before the run)."""
+    for a, b in ((src.pic.master, dst.pic.master), (src.pic.slave, dst.pic.slave)):
+        b.__dict__.update({k: v for k, v in a.__dict__.items() if k != "on_change"})
+    for a, b in zip(src.pit.channels, dst.pit.channels):
+        b.__dict__.update({k: list(v) if isinstance(v, list) else v for k, v in a.__dict__.items()})
+    dst.pic.intr = src.pic.intr
 
 
 def flag_names(bits):
@@ -271,7 +281,11 @@ class Lockstep:
                 self.how = "native"
                 return
             if code == EXIT_MISS:
-                jit._translate_batch(jit.w[W_EIP])
+                if not jit._reinstall(jit.w[W_EIP]):
+                    jit._translate_batch(jit.w[W_EIP])
+                continue
+            if code == EXIT_HOT:             # a one-instruction block ran 200,000 times: promote it
+                jit._promote(jit.w[W_EIP])
                 continue
             if code == EXIT_INTERP:
                 kind = KINDS[ctx.exit_info] if ctx.exit_info < len(KINDS) else "?"
