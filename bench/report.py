@@ -3,8 +3,9 @@
     python -m bench.report                 # every suite, long variants included (~10-20 min)
     python -m bench.report --quick         # skip the slow (long-variant) benchmarks
     python -m bench.report --from-json F   # only render F (a pytest-benchmark JSON file)
+    python -m bench.report --nano          # only the nanobenchmarks: results/nano.json, NANO.md
 
-The suites are bench/test_speed.py and bench/test_tcache.py under pytest-benchmark; every figure
+The suites are bench/test_speed.py, bench/test_tcache.py and bench/test_nano.py under pytest-benchmark; every figure
 comes from their `extra_info` in the JSON file (bench/results/raw.json). Plots need matplotlib
 (`pip install -e .[bench]`); without it the report is written without them.
 """
@@ -20,12 +21,13 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-SUITES = ["bench/test_speed.py", "bench/test_tcache.py"]
+SUITES = ["bench/test_speed.py", "bench/test_tcache.py", "bench/test_nano.py"]
+NANO_SUITE = "bench/test_nano.py"
 GOAL_TRANSLATION_US = 150
 
 
-def run_suites(json_path, quick):
-    cmd = [sys.executable, "-m", "pytest", *SUITES, "--benchmark-only", f"--benchmark-json={json_path}",
+def run_suites(json_path, quick, suites=SUITES):
+    cmd = [sys.executable, "-m", "pytest", *suites, "--benchmark-only", f"--benchmark-json={json_path}",
            "-q", "-p", "no:cacheprovider"]
     # The project's pytest options deselect `slow`; the report wants the long variants unless --quick.
     cmd += ["-m", "not slow" if quick else "slow or not slow"]
@@ -224,6 +226,7 @@ def render(json_path, out_dir, load_before=None):
            "code-spraying guest under an 8M bound, but the curve of run time against a bound below "
            "each workload's working set is still to be added here.", ""]
 
+    md += nano_section(by)
     md += goals(speed_long, cold)
     (out_dir / "REPORT.md").write_text("\n".join(md) + "\n")
     print(f"wrote {out_dir / 'REPORT.md'}")
@@ -253,6 +256,44 @@ def goals(speed_long, cold):
         rows.append(["whole run of a ~1 s QEMU workload ≤ 3x QEMU", f"{min(whole):.2f}–{max(whole):.2f}x",
                      "met" if max(whole) <= 3 else "not met"])
     return out + [_table(["goal", "measured", "status"], rows), ""]
+
+
+def nano_section(by):
+    """The nanobenchmarks (bench/test_nano.py): cost of one operation per engine, JIT / QEMU."""
+    nano = _pick(by, "test_nano_cost")
+    out = ["## Nanobenchmarks (Adams & Agesen, issue 4)", "",
+           "One operation in a loop in a tiny guest kernel (bench/guests/src/nano/). Per-op cost = "
+           "(t(N2) - t(N1)) / (N2 - N1) on one engine, medians over the rounds, so start-up and "
+           "translation cancel; N1 and N2 are chosen per engine (bench/nano.py). Goal: JIT / QEMU <= 1.0.", ""]
+    if not nano:
+        return out + ["(not run)", ""]
+    from bench.nano import NANOS
+    missing = [n.name for n in NANOS if n.name not in nano]
+    if missing:
+        out += [f"Not measured (skipped; the pytest output says why, e.g. the guest needs paging the "
+                f"JIT does not have yet): {', '.join(missing)}.", ""]
+    rows = []
+    for name, i in nano.items():
+        rows.append([name, i.get("what", ""), str(i.get("rounds")),
+                     _f(i.get("qemu_ns_per_op"), "{:.1f}"), _f(i.get("jit_ns_per_op"), "{:.1f}"),
+                     f"**{_f(i.get('jit_over_qemu'))}**", _f(i.get("interp_ns_per_op"), "{:.0f}"),
+                     _f(i.get("interp_over_qemu"), "{:.0f}"),
+                     f"{i.get('qemu_n1')}/{i.get('qemu_n2')}", f"{i.get('jit_n1')}/{i.get('jit_n2')}"])
+    return out + [_table(["operation", "what", "rounds", "QEMU ns/op", "JIT ns/op", "JIT / QEMU",
+                          "interp ns/op", "interp / QEMU", "QEMU N1/N2", "JIT N1/N2"], rows), ""]
+
+
+def render_nano(json_path, out_dir, load_before=None):
+    data, by = load(json_path)
+    v = versions()
+    md = ["# btvm nanobenchmarks", "",
+          f"Date: {data.get('datetime', '')[:19]} UTC. Written by `python -m bench.report --nano` from "
+          f"`{pathlib.Path(json_path).name}`; load average {load_before or '?'} when the run started, "
+          f"on {os.cpu_count()} CPUs.", "",
+          _table(["component", "version"], [[k, str(x)] for k, x in v.items()]), ""]
+    md += nano_section(by)
+    (out_dir / "NANO.md").write_text("\n".join(md) + "\n")
+    print(f"wrote {out_dir / 'NANO.md'}")
 
 
 # ---- plots --------------------------------------------------------------------------------------
@@ -329,10 +370,19 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m bench.report", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="skip the slow (long-variant) benchmarks")
     p.add_argument("--from-json", help="render this pytest-benchmark JSON file instead of running the suites")
+    p.add_argument("--nano", action="store_true", help="only the nanobenchmarks (results/nano.json, NANO.md)")
     p.add_argument("--out", default=str(RESULTS), help="output directory (default bench/results)")
     args = p.parse_args(argv)
     out = pathlib.Path(args.out)
     load_before = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    if args.nano:
+        json_path = pathlib.Path(args.from_json) if args.from_json else out / "nano.json"
+        out.mkdir(parents=True, exist_ok=True)
+        if not args.from_json:
+            if run_suites(json_path, quick=False, suites=[NANO_SUITE]) != 0:
+                print("pytest failed; rendering what was measured", file=sys.stderr)
+        render_nano(json_path, out, load_before)
+        return 0
     if args.from_json:
         json_path = pathlib.Path(args.from_json)
     else:

@@ -21,6 +21,14 @@ def testcase_names():
     return sorted(p.stem for p in EXPECTED.glob("*.out"))
 
 
+def pending_reason(name):
+    """Why btvm cannot run NAME yet (expected/NAME.pending, one line naming the missing feature),
+    or None. Pending programs are expected to fail on btvm (strict xfail): when the feature lands
+    the test reports XPASS and the .pending file must be deleted."""
+    path = EXPECTED / f"{name}.pending"
+    return path.read_text().strip() if path.exists() else None
+
+
 def image_path(name):
     """build/NAME.elf or build/NAME.bin."""
     for suffix in (".elf", ".bin"):

@@ -32,6 +32,7 @@ IRQ_KICK = 1 << 40
 
 # Shadow page table entry bits (u32 per guest-virtual page: gpa page base | bits).
 SHADOW_VALID = 1
+FILL_LOG_SIZE = 4096
 
 
 class JitContext(ctypes.Structure):
@@ -56,6 +57,14 @@ class JitContext(ctypes.Structure):
         ("irq_pending", ctypes.c_uint32),    # IF (0x200) while the PIC asserts INTR, else 0
         ("chained", ctypes.c_uint64),        # block-to-block transfers that skipped the dispatcher
         ("dispatched", ctypes.c_uint64),     # blocks entered from the dispatcher loop
+        # Paging (bt/backend/page_walk_ir.py): the native walk that fills the shadow tables on a miss.
+        ("state", ctypes.c_void_p),          # the CpuState (CR0, CR3, CR4, CPL)
+        ("frame_flags", ctypes.c_void_p),    # u8 per RAM frame: Mmu.frame_flags (code, page table)
+        ("fill_log", ctypes.c_void_p),       # u32[FILL_LOG_SIZE]: pages the walk filled since a flush
+        ("fill", ctypes.c_void_p),           # i32 bt_fill(ctx, addr, write): the walk
+        ("ram_size", ctypes.c_uint32),
+        ("fill_count", ctypes.c_uint32),     # entries in fill_log; > FILL_LOG_SIZE: it overflowed
+        ("walks", ctypes.c_uint64),          # native walks that filled an entry
     ]
 
 

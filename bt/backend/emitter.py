@@ -222,7 +222,19 @@ class BlockEmitter(FlagsMixin, HotLoopMixin):
             fits = self.emit(f"icmp ule i32 {offset}, {4096 - size}")
             ok = self.emit(f"and i1 {fits}, {ok}")
         if miss_label is None:
-            self.side_exit_unless(ok, EXIT_SLOW_MEM)
+            # A miss runs the native page walk (bt_fill), then side-exits only if that cannot help.
+            hit, walk, join = self.label("hit"), self.label("walk"), self.label("mapped")
+            self.line(f"br i1 {ok}, label %{hit}, label %{walk}, !prof !0")
+            self.start_block(hit)
+            self.line(f"br label %{join}")
+            self.start_block(walk)
+            filled = self.emit(f"call i32 {self.ctx_field('fill')}(ptr %ctx, i32 {addr}, i32 {int(write)})")
+            ok2 = self.emit(f"icmp ne i32 {self.emit(f'and i32 {filled}, {SHADOW_VALID}')}, 0")
+            if size > 1:
+                ok2 = self.emit(f"and i1 {fits}, {ok2}")
+            self.line(f"br i1 {ok2}, label %{join}, label %{self._side_exit_label(EXIT_SLOW_MEM)}")
+            self.start_block(join)
+            entry = self.emit(f"phi i32 [ {entry}, %{hit} ], [ {filled}, %{walk} ]", "pte")
         else:
             cont = self.label("fast")
             self.line(f"br i1 {ok}, label %{cont}, label %{miss_label}, !prof !0")

@@ -8,13 +8,16 @@
 - bt_miss(st, ctx): what empty lookup-table slots point to.
 - bt_read8/16/32(ctx, addr) -> i64 and bt_write8/16/32(ctx, addr, value) -> i32: the shadow-table
   access that quick-tier blocks call instead of inlining it (fewer IR instructions to compile per guest
-  access; the hot tier inlines it). A read returns the zero-extended value, or -1 to mean "leave the
+  access; the hot tier inlines it). A miss first tries the native page walk (bt_fill,
+  bt/backend/page_walk_ir.py). A read returns the zero-extended value, or -1 to mean "leave the
   fast path"; a write returns 0 for the same.
 These functions keep no state of their own, so one compiled copy serves every engine in the process
 (`runtime_addresses`); blocks call the memory helpers through pointers in the JitContext.
 """
 from bt.backend.context import EXIT_BUDGET, EXIT_MISS, LOOKUP_BITS, LOOKUP_SIZE, field_offset
 from bt.backend.flag_ir import ARITH_BITS, BIT_INDEX, Record, TYPE, _record_flag, _s32
+from bt.backend.page_walk_ir import page_walk_ir
+from bt.runtime.paging import FRAME_PAGE_TABLE
 from bt.runtime.flags import CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC
 from bt.runtime.state import ARITH_FLAGS, CF, offset_of
 
@@ -167,8 +170,23 @@ def memory_helpers_ir():
                     "  %gpa64 = zext i32 %gpa to i64",
                     "  %hva = getelementptr i8, ptr %ram, i64 %gpa64",
                     *fast,
-                    "slow:",
-                    *(_granule_write(t, size) if write else ["  ret i64 -1"]),
+                    "slow:",                    # a shadow miss: the native page walk may fill it
+                    "  br i1 %fits, label %walk, label %fail",
+                    "walk:",
+                    f"  %filled = call i32 @bt_fill(ptr %ctx, i32 %addr, i32 {int(write)})",
+                    "  %fvalid = and i32 %filled, 1",
+                    "  %fok = icmp ne i32 %fvalid, 0",
+                    f"  br i1 %fok, label %refill, label %{'granules.try' if write else 'fail'}",
+                    "refill:",
+                    "  %fframe = and i32 %filled, -4096",
+                    "  %fgpa = or i32 %fframe, %off",
+                    "  %fgpa64 = zext i32 %fgpa to i64",
+                    f"  %fram.p = getelementptr i8, ptr %ctx, i64 {field_offset('ram')}",
+                    "  %fram = load ptr, ptr %fram.p",
+                    "  %fhva = getelementptr i8, ptr %fram, i64 %fgpa64",
+                    *([f"  store {t} %value, ptr %fhva, align 1", "  ret i32 1"] if write else
+                      [f"  %fx = load {t}, ptr %fhva, align 1", f"  %fz = zext {t} %fx to i64", "  ret i64 %fz"]),
+                    *(_granule_write(t, size) if write else ["fail:", "  ret i64 -1"]),
                     "}"]
     return "\n".join(out)
 
@@ -176,18 +194,28 @@ def memory_helpers_ir():
 def _granule_write(t, size):
     """A store to a write-protected page (it holds code) may still go ahead natively when the
     16-byte granules it touches hold no code (CodeTracker.granules, via JitContext.code_map)."""
-    return [f"  %rt.p = getelementptr i8, ptr %ctx, i64 {field_offset('shadow_read')}",
+    return ["granules.try:",
+            f"  %rt.p = getelementptr i8, ptr %ctx, i64 {field_offset('shadow_read')}",
             "  %rt = load ptr, ptr %rt.p",
             "  %rslot = getelementptr i32, ptr %rt, i64 %page64",
             "  %rpte = load i32, ptr %rslot",
             "  %rvalid = and i32 %rpte, 1",
             "  %rmapped = icmp ne i32 %rvalid, 0",
-            "  %rok = and i1 %rmapped, %fits",
-            "  br i1 %rok, label %granules, label %fail",
+            "  br i1 %rmapped, label %frame.check, label %fail",
+            "frame.check:",                  # page-table frames: every store must reach the VMM
+            "  %rframe = and i32 %rpte, -4096",
+            "  %rf = lshr i32 %rframe, 12",
+            "  %rf64 = zext i32 %rf to i64",
+            f"  %ff.p = getelementptr i8, ptr %ctx, i64 {field_offset('frame_flags')}",
+            "  %ff = load ptr, ptr %ff.p",
+            "  %rfl.p = getelementptr i8, ptr %ff, i64 %rf64",
+            "  %rfl = load i8, ptr %rfl.p",
+            f"  %rpt = and i8 %rfl, {FRAME_PAGE_TABLE}",
+            "  %rnotpt = icmp eq i8 %rpt, 0",
+            "  br i1 %rnotpt, label %granules, label %fail",
             "granules:",
             f"  %cm.p = getelementptr i8, ptr %ctx, i64 {field_offset('code_map')}",
             "  %cm = load ptr, ptr %cm.p",
-            "  %rframe = and i32 %rpte, -4096",
             "  %rgpa = or i32 %rframe, %off",
             "  %g0 = lshr i32 %rgpa, 4",
             f"  %rlast = add i32 %rgpa, {size - 1}",
@@ -214,7 +242,7 @@ def _granule_write(t, size):
 
 MEMORY_HELPERS = tuple(f"bt_{op}{bits}" for bits in (8, 16, 32) for op in ("read", "write"))
 def runtime_module_ir():
-    return dispatcher_ir() + "\n" + materialize_ir() + "\n" + memory_helpers_ir()
+    return "\n".join((dispatcher_ir(), materialize_ir(), memory_helpers_ir(), page_walk_ir()))
 
 
 _addresses = None
@@ -227,7 +255,7 @@ def runtime_addresses():
     if _addresses is None:
         from bt.backend.compiler import NativeCompiler
         compiler = NativeCompiler()
-        names = ["bt_dispatch", "bt_materialize", "bt_miss", *MEMORY_HELPERS]
+        names = ["bt_dispatch", "bt_materialize", "bt_miss", "bt_fill", *MEMORY_HELPERS]
         _addresses = compiler.compile([runtime_module_ir()], names)
         _keepalive = compiler          # its code must live as long as the process
     return _addresses

@@ -26,6 +26,7 @@ from bt.runtime.descriptors import (Descriptor, SYS_TASK_GATE, SYS_INT_GATE16, S
 from bt.runtime.events import (GuestFault, GuestShutdown, VECTOR_NAMES, DE, DF, TS, NP, SS as SS_FAULT,
                                GP, PF)
 from bt.runtime.interp import segments
+from bt.runtime.interp.access import USER_KEY
 from bt.runtime.state import CS, SS, ESP, W_CPL, W_EFLAGS, W_EIP, IF, TF, NT, RF, VM
 
 M32 = 0xFFFFFFFF
@@ -52,7 +53,7 @@ def deliver(x, vector, return_eip, error_code=None, software=False):
     if (vector << 3) + 7 > cpu.idtr_limit:
         raise GuestFault(GP, idt_error, f"vector {vector:#x} is outside the IDT limit")
     at = (cpu.idtr_base + (vector << 3)) & M32
-    gate = Descriptor(x.rd32(at) | (x.rd32((at + 4) & M32) << 32))
+    gate = Descriptor(x.sys_rd32(at) | (x.sys_rd32((at + 4) & M32) << 32))
     if not gate.is_system or gate.type not in _GATES:
         raise GuestFault(GP, idt_error, f"IDT entry {vector:#x} is not an interrupt, trap or task gate")
     if software and gate.dpl < cpl:
@@ -110,9 +111,19 @@ def deliver(x, vector, return_eip, error_code=None, software=False):
     if offset > code.limit:
         raise GuestFault(GP, ext, "interrupt handler's EIP is beyond its code segment limit")
 
+    # The frame's pages must be writable at the new CPL before anything is written (paging: #PF).
+    frame_lo = (stack_base + ((esp & sp_mask) - len(frame) * size & sp_mask)) & M32
+    if new_cpl < 3:
+        write = x.sys_wr32 if wide else x.sys_wr16
+    else:
+        write = x.wr32 if wide else x.wr16
+    if x.translate is not None:
+        user = 0 if new_cpl < 3 else USER_KEY
+        x.translate(frame_lo, True, user)
+        x.translate((frame_lo + len(frame) * size - 1) & M32, True, user)
+
     # Commit: nothing below can fault.
     sp = esp & sp_mask
-    write = x.wr32 if wide else x.wr16
     value_mask = M32 if wide else 0xFFFF
     for value in frame:
         sp = (sp - size) & sp_mask
@@ -186,11 +197,11 @@ def _tss_stack(x, cpl, ext):
         at = (cpl << 3) + 4
         if at + 5 > tr.limit:
             raise GuestFault(TS, (tr.selector & 0xFFFC) | ext, "TSS too small for the ring-0 stack")
-        return x.rd16((tr.base + at + 4) & M32), x.rd32((tr.base + at) & M32)
+        return x.sys_rd16((tr.base + at + 4) & M32), x.sys_rd32((tr.base + at) & M32)
     at = (cpl << 2) + 2                            # 16-bit TSS: SPn at 2+4n, SSn at 4+4n
     if at + 3 > tr.limit:
         raise GuestFault(TS, (tr.selector & 0xFFFC) | ext, "TSS too small for the ring-0 stack")
-    return x.rd16((tr.base + at + 2) & M32), x.rd16((tr.base + at) & M32)
+    return x.sys_rd16((tr.base + at + 2) & M32), x.sys_rd16((tr.base + at) & M32)
 
 
 def _stack_has_room(attrs, limit, sp, nbytes, sp_mask):

@@ -5,9 +5,14 @@ The hot loop is native (bt_dispatch in bt/backend/runtime_ir.py): Python runs on
 dispatcher returns — a lookup miss (translate a batch of blocks, install them), a callout or a slow
 memory access (the reference interpreter executes that one instruction: the VMM's handlers), or an
 exhausted instruction budget (limits, deadline). Invariants it keeps:
-- Translations are keyed by (physical EIP, mode); the lookup table only holds the current mode's.
-- The shadow page table only ever maps to guest RAM; pages with translated code are absent from the
-  write table, so native stores to them leave native code and invalidate through the CodeTracker.
+- Translations are keyed by (EIP, physical address of EIP, mode): a CR3 switch keeps them; the
+  lookup table (keyed by linear EIP) only holds the current mode's and mappings', and is emptied
+  when the mappings change (Mmu.flush). After that, a miss finds the translation again by a walk.
+- The shadow page table only ever maps to guest RAM. With paging off it is the identity, filled
+  once; with paging on it starts empty and the native walk (bt/backend/page_walk_ir.py) fills it on
+  misses for the current CPL class (user or supervisor; a change flushes it). Frames with translated
+  code or page tables are never in the write table, so native stores to them leave native code and
+  invalidate through the CodeTracker or flush the mappings (Mmu.table_written).
 - The translation cache is bounded (`tcache_size`, `btvm run --tcache-size`): when the compiler's
   estimate of the host memory held by compiled code (NativeCompiler.footprint, plus TRANSLATION_BYTES
   of Python bookkeeping per translation) exceeds it, `flush_tcache` drops every translation and
@@ -23,15 +28,16 @@ import numpy as np
 
 from bt.backend.compiler import NativeCompiler
 from bt.backend.context import (EMPTY_TAG, EXIT_BUDGET, EXIT_HOT, EXIT_INTERP, EXIT_MISS, EXIT_NAMES,
-                                EXIT_SLOW_MEM, IRQ_KICK, LOOKUP_SIZE, SHADOW_VALID, JitContext, lookup_index)
+                                EXIT_SLOW_MEM, FILL_LOG_SIZE, IRQ_KICK, LOOKUP_SIZE, SHADOW_VALID, JitContext,
+                                lookup_index)
 from bt.backend.runtime_ir import runtime_addresses
 from bt.backend.translator import MAX_BLOCK_INSNS, translate
 from bt.frontend.callouts import KINDS
 from bt.frontend.decoder import Decoder
 from bt.runtime import external_interrupts
-from bt.runtime.events import LimitReached
+from bt.runtime.events import GuestFault, LimitReached
 from bt.runtime.interp import Interpreter
-from bt.runtime.state import CS, IF, W_EIP
+from bt.runtime.state import CS, CR0_PG, IF, W_EIP
 
 DEFAULT_TCACHE_SIZE = 64 << 20
 TRANSLATION_BYTES = 1 << 10        # Translation, CodeRegion, dict entries, granule counts (generous)
@@ -45,11 +51,11 @@ _MATERIALIZE_FN = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p)
 
 @dataclass
 class Translation:
-    key: tuple
+    key: tuple               # (eip, physical address of eip, mode id)
     name: str
     address: int
     guest_insns: int
-    region: object = None
+    regions: tuple = ()      # CodeTracker regions of its guest-physical bytes (two if it spans pages)
     slot: int = 0            # execution counter slot (quick tier), 0 for none
 
 
@@ -69,6 +75,8 @@ class JitStats:
     hot_seconds: float = 0.0
     tcache_flushes: int = 0
     flush_seconds: float = 0.0
+    shadow_flushes: int = 0
+    relinked: int = 0        # lookup misses served by an existing translation (after a flush)
 
 
 class Jit:
@@ -101,8 +109,14 @@ class Jit:
         self._free_counters, self._next_counter = [], 1
         self.shadow_read = np.zeros(PAGES, dtype=np.uint32)
         self.shadow_write = np.zeros(PAGES, dtype=np.uint32)
+        self.fill_log = np.zeros(FILL_LOG_SIZE, dtype=np.uint32)
+        self.mmu = self.interp.mmu
+        self.shadow_paged = False                 # the shadow holds walked entries (paging on)
+        self.shadow_user = False                  # ... checked for CPL 3
         self._fill_identity_shadow()
         self.code.page_listeners.append(self._code_page_changed)
+        self.mmu.flush_listeners.append(self._mappings_changed)
+        self.mmu.new_table_listeners.append(self._new_page_table)
 
         ctx = self.ctx = JitContext()
         ctx.ram = machine.mem.base_hva
@@ -119,17 +133,26 @@ class Jit:
         for bits in (8, 16, 32):
             setattr(ctx, f"read{bits}", rt[f"bt_read{bits}"])
             setattr(ctx, f"write{bits}", rt[f"bt_write{bits}"])
+        ctx.state = machine.state.address
+        ctx.frame_flags = self.mmu.frame_flags_np.ctypes.data
+        ctx.fill_log = self.fill_log.ctypes.data
+        ctx.fill = rt["bt_fill"]
+        ctx.ram_size = self.mem.size
         self._st_ptr = machine.state.address
         self._ctx_ptr = ctypes.addressof(ctx)
         self.irq = external_interrupts.of(machine)
+        self.clock = getattr(machine, "clock", None)
         pic = getattr(machine, "pic", None)
         if pic is not None:
             pic.listeners.append(self._intr_changed)
             self._intr_changed(pic.intr)
 
-    # ---- shadow page table (paging off: the identity over RAM) -------------------------------
+    # ---- shadow page table ---------------------------------------------------------------------
 
     def _fill_identity_shadow(self):
+        """Paging off: the identity over RAM, minus write access to pages with code."""
+        self.shadow_read.fill(0)
+        self.shadow_write.fill(0)
         ram_pages = self.mem.size >> 12
         frames = (np.arange(ram_pages, dtype=np.uint32) << 12) | SHADOW_VALID
         self.shadow_read[:ram_pages] = frames
@@ -137,9 +160,63 @@ class Jit:
         for page in self.code.pages:
             self.shadow_write[page] = 0
 
+    def _set_shadow_mode(self, paged, user):
+        if paged != self.shadow_paged:
+            self.shadow_paged, self.shadow_user = paged, user
+            if paged:                          # empty: the native walk fills it
+                self.shadow_read.fill(0)
+                self.shadow_write.fill(0)
+            else:
+                self._fill_identity_shadow()
+            self.ctx.fill_count = 0
+            self.stats.shadow_flushes += 1
+        elif paged and user != self.shadow_user:
+            self.shadow_user = user
+            self._flush_shadow()
+
+    def _flush_shadow(self):
+        """Forget every walked entry: only those in the fill log, unless it overflowed."""
+        ctx = self.ctx
+        count = ctx.fill_count
+        if count > FILL_LOG_SIZE:
+            self.shadow_read.fill(0)
+            self.shadow_write.fill(0)
+        elif count:
+            pages = self.fill_log[:count]
+            self.shadow_read[pages] = 0
+            self.shadow_write[pages] = 0
+        ctx.fill_count = 0
+        self.stats.shadow_flushes += 1
+
+    def _drop_write_access(self, frame_gpa):
+        """No native store may reach `frame_gpa` any more: clear the write entries mapping it."""
+        count = self.ctx.fill_count
+        if count > FILL_LOG_SIZE:
+            self._flush_shadow()
+            return
+        pages = self.fill_log[:count]
+        hits = pages[(self.shadow_write[pages] & ~np.uint32(0xFFF)) == frame_gpa]
+        self.shadow_write[hits] = 0
+
     def _code_page_changed(self, page, has_code):
-        if page < (self.mem.size >> 12):
+        if page >= (self.mem.size >> 12):
+            return
+        if not self.shadow_paged:
             self.shadow_write[page] = 0 if has_code else (page << 12) | SHADOW_VALID
+        elif has_code:
+            self._drop_write_access(page << 12)
+
+    def _new_page_table(self, frame):
+        """The reference walk just marked `frame` as a page-table frame (Mmu.new_table_listeners)."""
+        if self.shadow_paged:
+            self._drop_write_access(frame << 12)
+
+    def _mappings_changed(self):
+        """Mmu.flush: CR3/CR0/CR4 load, INVLPG or a store into a page table."""
+        if self.shadow_paged:
+            self._flush_shadow()
+        if self.mode is not None and self.mode[2]:
+            self._flush_lookup()
 
     # ---- running -------------------------------------------------------------------------------
 
@@ -169,9 +246,7 @@ class Jit:
             self.stats.returns_to_python += 1
             if code == EXIT_MISS:
                 self.stats.misses += 1
-                if not self._reinstall(w[W_EIP]):
-                    self._bound_tcache()
-                    self._translate_batch(w[W_EIP])
+                self._on_miss(w[W_EIP])
             elif code == EXIT_INTERP:
                 kind = KINDS[ctx.exit_info] if ctx.exit_info < len(KINDS) else "?"
                 self.stats.callouts[kind] = self.stats.callouts.get(kind, 0) + 1
@@ -186,12 +261,12 @@ class Jit:
             elif code != EXIT_BUDGET:
                 raise RuntimeError(f"native code returned unknown exit code {code} at eip={w[W_EIP]:#x}")
 
-    def _reinstall(self, eip):
-        """A miss on a translation that exists (its lookup slot went to another one): put it back."""
-        known = self.translations.get((eip, self.mode_id))
-        if known is not None:
-            self._install(known)
-        return known is not None
+    def _hide_from_guest(self, seconds):
+        """Translation time does not pass for the guest (real-time clock): a timer would otherwise
+        fire again while the JIT compiles its handler."""
+        if self.clock is not None:
+            self.clock.hide(int(seconds * 1e9))
+        return seconds
 
     def _budget_left(self):
         """ctx.budget after a dispatch, without the kick of a native POPF that set IF while INTR was
@@ -218,7 +293,7 @@ class Jit:
                 return
             if max_insns is not None and self.executed >= max_insns:
                 return
-            if (self.w[W_EIP], self.mode_id) in self.translations or self._current_mode() != self.mode:
+            if self._current_mode() != self.mode or self._translation_at(self.w[W_EIP]) is not None:
                 return
             if irq.check_at - self.executed <= 0:
                 return
@@ -243,15 +318,42 @@ class Jit:
         if mode != self.mode:
             self.mode = mode
             self.mode_id = self.modes.setdefault(mode, len(self.modes))
+            self._set_shadow_mode(bool(mode[2]), mode[1] == 3)
             self._flush_lookup()
 
     def _flush_lookup(self):
+        """Empty the lookup table. With paging off, put the current mode's translations back (their
+        EIPs map as they did); with paging on, misses find them again through a walk."""
         self.tags.fill(EMPTY_TAG)
         self.fns.fill(self.miss_address)
         self.stats.lookup_flushes += 1
-        for t in self.translations.values():
-            if t.key[1] == self.mode_id:
-                self._install(t)
+        if not self.mode[2]:
+            for t in self.translations.values():
+                if t.key[2] == self.mode_id:
+                    self._install(t)
+
+    def _code_pa(self, eip):
+        """Physical address of the code at EIP without faulting (None if its page is not mapped)."""
+        return self.interp.probe_code_address((self.state.cpu.seg[CS].base + eip) & 0xFFFFFFFF)
+
+    def _translation_at(self, eip):
+        pa = self._code_pa(eip)
+        return None if pa is None else self.translations.get((eip, pa, self.mode_id))
+
+    def _on_miss(self, eip):
+        """The lookup table has no entry for EIP: install an existing translation for what EIP maps
+        to now, else translate; an unmapped EIP is the interpreter's (it raises the #PF)."""
+        pa = self._code_pa(eip)
+        if pa is None:
+            self._step()
+            return
+        t = self.translations.get((eip, pa, self.mode_id))
+        if t is not None:
+            self.stats.relinked += 1
+            self._install(t)
+            return
+        self._bound_tcache()
+        self._translate_batch(eip)
 
     def _install(self, t):
         eip = t.key[0]
@@ -272,7 +374,8 @@ class Jit:
         native block is running: between dispatches, from the run loop."""
         t0 = time.perf_counter()
         for t in self.translations.values():
-            self.code.remove(t.region)
+            for region in t.regions:
+                self.code.remove(region)
         self.translations.clear()
         self.tags.fill(EMPTY_TAG)
         self.fns.fill(self.miss_address)
@@ -287,8 +390,18 @@ class Jit:
         self.stats.flush_seconds += time.perf_counter() - t0
 
     def _fetch(self, addr, length):
-        linear = (self.state.cpu.seg[CS].base + addr) & 0xFFFFFFFF   # paging off: linear == physical
-        return self.mem.read(linear, length)
+        """Code bytes for the translator: those at EIP `addr` up to `length`, fewer where a page is
+        not mapped (the decoder then fails and the interpreter takes that instruction)."""
+        out = b""
+        la = (self.state.cpu.seg[CS].base + addr) & 0xFFFFFFFF
+        while len(out) < length:
+            pa = self.interp.probe_code_address(la)
+            if pa is None:
+                break
+            n = min(length - len(out), 4096 - (la & 0xFFF))
+            out += self.mem.read(pa, n)
+            la = (la + n) & 0xFFFFFFFF
+        return out
 
     def _translate_batch(self, eip):
         """Translate the missed block and the not-yet-translated blocks it statically reaches."""
@@ -297,9 +410,13 @@ class Jit:
         todo, blocks, seen = [eip], [], set()
         while todo and len(blocks) < BATCH_BLOCKS:
             addr = todo.pop(0)
-            if addr in seen or (addr, mode) in self.translations:
+            # With paging on, only the missed block's page: a walk for a block that never runs
+            # would set Accessed bits the guest can see.
+            if addr in seen or (self.shadow_paged and (addr ^ eip) >> 12):
                 continue
             seen.add(addr)
+            if self._translation_at(addr) is not None:
+                continue
             block = translate(self._fetch, self.decoder, addr, mode, self.block_insns,
                               hot_threshold=self.hot_threshold, counter_slot=self._new_counter())
             blocks.append(block)
@@ -310,21 +427,21 @@ class Jit:
             self._add_translation(b, addresses[b.name], b.counter_slot)
             self.stats.blocks_translated += 1
             self.stats.guest_insns_translated += len(b.insns)
-        self.stats.translate_seconds += time.perf_counter() - t0
+        self.stats.translate_seconds += self._hide_from_guest(time.perf_counter() - t0)
 
     def _promote(self, eip):
         """Retranslate a hot block with the optimising tier and put it in place of the quick one."""
         t0 = time.perf_counter()
-        key = (eip, self.mode_id)
-        old = self.translations.get(key)
+        old = self._translation_at(eip)
         block = translate(self._fetch, self.decoder, eip, self.mode_id, self.block_insns, tier="hot")
         address = self.compiler.compile([block.ir], [block.name], tier="hot")[block.name]
         if old is not None:
-            self.code.remove(old.region)
+            for region in old.regions:
+                self.code.remove(region)
             self._release(old)
         self._add_translation(block, address)
         self.stats.hot_blocks += 1
-        self.stats.hot_seconds += time.perf_counter() - t0
+        self.stats.hot_seconds += self._hide_from_guest(time.perf_counter() - t0)
 
     def _new_counter(self):
         """A zeroed slot in the execution-counter array (slot 0 is scratch, never handed out)."""
@@ -348,9 +465,12 @@ class Jit:
 
     def _add_translation(self, b, address, slot=0):
         cs_base = self.state.cpu.seg[CS].base
-        t = Translation((b.eip, self.mode_id), b.name, address, b.native_insns, slot=slot)
-        t.region = self.code.add((cs_base + b.lo) & 0xFFFFFFFF, (cs_base + b.hi) & 0xFFFFFFFF or 1, self)
-        t.region.tag = t
+        first, last = (cs_base + b.lo) & 0xFFFFFFFF, (cs_base + b.hi - 1) & 0xFFFFFFFF
+        ranges = self.interp.physical_ranges(first, last)
+        t = Translation((b.eip, ranges[0][0], self.mode_id), b.name, address, b.native_insns, slot=slot)
+        t.regions = tuple(self.code.add(lo, hi, self) for lo, hi in ranges)
+        for region in t.regions:
+            region.tag = t
         self.translations[t.key] = t
         self._install(t)
         return t
@@ -358,6 +478,9 @@ class Jit:
     def on_invalidate(self, region):
         """A guest write hit translated code (CodeTracker): drop that translation."""
         t = region.tag
+        for other in t.regions:                # a translation spanning two pages has two regions
+            if other is not region:
+                self.code.remove(other)
         if self.translations.get(t.key) is t:
             del self.translations[t.key]
             self._release(t)
@@ -387,7 +510,9 @@ class Jit:
             f"interpreter steps      {s.interp_steps} (slow memory {s.slow_memory})",
             f"callouts               " + (", ".join(f"{k} {v}" for k, v in sorted(s.callouts.items())) or "none"),
             f"invalidations          {s.invalidations}",
-            f"lookup-table flushes   {s.lookup_flushes}",
+            f"lookup-table flushes   {s.lookup_flushes} ({s.relinked} misses found an existing translation)",
+            f"page walks             {c.walks} native, {self.mmu.walks} reference; "
+            f"{s.shadow_flushes} shadow flushes, {self.mmu.flushes} mapping flushes",
             f"tcache                 {self.tcache_bytes() >> 10} KiB of "
             + ("unbounded" if self.tcache_size is None else f"{self.tcache_size >> 10} KiB")
             + f", {s.tcache_flushes} flushes ({s.flush_seconds * 1e3:.1f} ms)",

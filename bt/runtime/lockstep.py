@@ -281,7 +281,10 @@ class Lockstep:
                 self.how = "native"
                 return
             if code == EXIT_MISS:
-                if not jit._reinstall(jit.w[W_EIP]):
+                known = jit._translation_at(jit.w[W_EIP])
+                if known is not None:        # its lookup slot went to another translation
+                    jit._install(known)
+                else:
                     jit._translate_batch(jit.w[W_EIP])
                 continue
             if code == EXIT_HOT:             # a one-instruction block ran 200,000 times: promote it

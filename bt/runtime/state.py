@@ -32,6 +32,7 @@ EFLAGS_WRITABLE = ARITH_FLAGS | TF | IF | DF | IOPL | NT | RF | AC | ID
 CR0_PE, CR0_MP, CR0_EM, CR0_TS, CR0_ET, CR0_NE = 0x1, 0x2, 0x4, 0x8, 0x10, 0x20
 CR0_WP, CR0_AM, CR0_NW, CR0_CD, CR0_PG = 0x10000, 0x40000, 0x20000000, 0x40000000, 0x80000000
 CR4_PSE, CR4_PGE = 0x10, 0x80
+CR4_SUPPORTED = CR4_PSE | CR4_PGE       # what CPUID claims (bt/runtime/interp/ops_misc.py); others #GP
 
 
 class SegmentCache(ctypes.Structure):

@@ -1,15 +1,21 @@
 """Guest memory access for the reference interpreter: linear address -> guest RAM (hot).
 
 `build_access(interp)` returns the six accessors rd8/rd16/rd32 and wr8/wr16/wr32 on *linear*
-addresses. With paging off (all the machine has so far) linear == physical. Physical addresses past
-RAM follow platform.md: reads give all-ones, writes are dropped.
+addresses for paging off (linear == physical); `build_paged_access(interp, mmu)` the same six plus
+the supervisor ones the CPU uses for descriptor tables and the TSS whatever the CPL (sys_rd16,
+sys_rd32, sys_wr8, sys_wr16, sys_wr32), translating through a small TLB filled by the reference walk
+(bt/runtime/paging.py). Physical addresses past RAM read as 0 and writes to them are dropped.
 
 Writes to pages that hold decoded code go through `interp.code_write(pa, size)`, which invalidates
 overlapping decoded code (self-modifying code); `interp.code_pages` is the CodeTracker's page dict.
 """
 import struct
 
+M32 = 0xFFFFFFFF
+
 from bt.runtime.memory import UNBACKED_BYTE
+from bt.runtime.paging import FRAME_CODE, FRAME_PAGE_TABLE
+from bt.runtime.state import W_CPL
 
 _U16 = struct.Struct("<H")
 _U32 = struct.Struct("<I")
@@ -72,3 +78,92 @@ def build_access(interp):
         u32_into(view, pa, value)
 
     return rd8, rd16, rd32, wr8, wr16, wr32
+
+
+USER_KEY = 1 << 20          # TLB key bit: the entry was checked for a CPL 3 access
+
+
+def build_paged_access(interp, mmu):
+    """Accessors with paging on. The TLB dicts map (page | USER_KEY if user) to the frame base; a
+    write entry exists only once a write walk set the Dirty bit. Every access of a page-crossing
+    operand translates all its pages before touching memory, so a #PF leaves no partial store."""
+    view, size, w = interp.mem.view, interp.mem.size, interp.w
+    flags = mmu.frame_flags
+    code_write, walk = interp.code_write, mmu.walk
+    rtlb, wtlb = {}, {}
+    interp.tlb = (rtlb, wtlb)
+    u16_from, u32_from = _U16.unpack_from, _U32.unpack_from
+    u16_into, u32_into = _U16.pack_into, _U32.pack_into
+
+    def translate(la, write, user_key):
+        key = (la >> 12) | user_key
+        frame = (wtlb if write else rtlb).get(key)
+        if frame is None:
+            frame = walk(la, write, user_key != 0)
+            (wtlb if write else rtlb)[key] = frame
+        return frame | (la & 0xFFF)
+
+    def read(la, n, user_key):
+        pas = [translate((la + i) & M32, False, user_key) for i in range(n)]
+        value = 0
+        for i, pa in enumerate(pas):
+            value |= (view[pa] if pa < size else UNBACKED_BYTE) << (8 * i)
+        return value
+
+    def write(la, n, value, user_key):
+        pas = [translate((la + i) & M32, True, user_key) for i in range(n)]
+        table_hit = None
+        for i, pa in enumerate(pas):
+            if pa < size:
+                frame_flags = flags[pa >> 12]
+                if frame_flags & FRAME_CODE:
+                    code_write(pa, 1)
+                if frame_flags & FRAME_PAGE_TABLE:
+                    table_hit = pa
+                view[pa] = (value >> (8 * i)) & 0xFF
+        if table_hit is not None:
+            mmu.table_written(table_hit)
+
+    def make(user_of):
+        def rd8(la):
+            pa = translate(la, False, user_of())
+            return view[pa] if pa < size else UNBACKED_BYTE
+
+        def rd16(la):
+            u = user_of()
+            frame = rtlb.get((la >> 12) | u)
+            if frame is None or la & 0xFFF > 0xFFE or frame >= size:
+                return read(la, 2, u)
+            return u16_from(view, frame | (la & 0xFFF))[0]
+
+        def rd32(la):
+            u = user_of()
+            frame = rtlb.get((la >> 12) | u)
+            if frame is None or la & 0xFFF > 0xFFC or frame >= size:
+                return read(la, 4, u)
+            return u32_from(view, frame | (la & 0xFFF))[0]
+
+        def wr8(la, value):
+            write(la, 1, value, user_of())
+
+        def wr16(la, value):
+            u = user_of()
+            frame = wtlb.get((la >> 12) | u)
+            if frame is None or la & 0xFFF > 0xFFE or frame >= size or flags[frame >> 12]:
+                return write(la, 2, value, u)
+            u16_into(view, frame | (la & 0xFFF), value)
+
+        def wr32(la, value):
+            u = user_of()
+            frame = wtlb.get((la >> 12) | u)
+            if frame is None or la & 0xFFF > 0xFFC or frame >= size or flags[frame >> 12]:
+                return write(la, 4, value, u)
+            u32_into(view, frame | (la & 0xFFF), value)
+        return rd8, rd16, rd32, wr8, wr16, wr32
+
+    def current_user():
+        return USER_KEY if w[W_CPL] == 3 else 0
+
+    rd8, rd16, rd32, wr8, wr16, wr32 = make(current_user)
+    _, sys_rd16, sys_rd32, sys_wr8, sys_wr16, sys_wr32 = make(lambda: 0)
+    return (rd8, rd16, rd32, wr8, wr16, wr32), (sys_rd16, sys_rd32, sys_wr8, sys_wr16, sys_wr32), translate

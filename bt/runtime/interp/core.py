@@ -20,9 +20,10 @@ from bt.frontend.decoder import Decoder, DecodeError, REG, IMM, MEM, MAX_INSN_LE
 from bt.runtime import external_interrupts, flags, interrupts
 from bt.runtime.events import GuestFault, GuestExit, GuestHalt, LimitReached, UD, GP
 from bt.runtime.code_tracker import CodeTracker
-from bt.runtime.interp.access import build_access
+from bt.runtime.interp.access import build_access, build_paged_access, USER_KEY
+from bt.runtime.paging import mmu_of
 from bt.runtime.interp.registry import HANDLERS
-from bt.runtime.state import W_EIP, W_SEG_BASE, W_CPL, ESP, SS, CS
+from bt.runtime.state import W_EIP, W_SEG_BASE, W_CPL, ESP, SS, CS, CR0_PG
 
 M32 = 0xFFFFFFFF
 MASK = {1: 0xFF, 2: 0xFFFF, 4: 0xFFFFFFFF}
@@ -40,15 +41,14 @@ class _SmcAbort(Exception):
 
 
 class Block:
-    __slots__ = ("eip", "ops", "insns", "end_eip", "lo", "hi", "region")
+    __slots__ = ("eip", "ops", "insns", "end_eip", "regions")
 
-    def __init__(self, eip, ops, insns, lo, hi):
+    def __init__(self, eip, ops, insns):
         self.eip = eip
         self.ops = ops          # closures; only the last may return a next EIP
         self.insns = insns      # the decoded Insn of each closure
         self.end_eip = insns[-1].next_address
-        self.lo, self.hi = lo, hi          # physical byte range [lo, hi) the block was decoded from
-        self.region = None
+        self.regions = ()       # the CodeTracker regions of the physical bytes it was decoded from
 
 
 class Interpreter:
@@ -66,9 +66,56 @@ class Interpreter:
         self.code_pages = self.code.pages
         self.smc = False
         self.insn_count = 0
-        self.rd8, self.rd16, self.rd32, self.wr8, self.wr16, self.wr32 = build_access(self)
+        self.mmu = mmu_of(machine)
+        self.mmu.flush_listeners.append(self._mappings_changed)
+        self.paged = None
+        self.set_access()
+
+    def set_access(self):
+        """Choose the memory accessors for the current CR0.PG (the CR0 handler calls it). Decoded
+        closures hold the accessors they were made with, so a change also forgets decoded code."""
+        paged = bool(self.state.cpu.cr[0] & CR0_PG)
+        if paged == self.paged:
+            return
+        self.paged = paged
+        if paged:
+            normal, system, self.translate = build_paged_access(self, self.mmu)
+            self.rd8, self.rd16, self.rd32, self.wr8, self.wr16, self.wr32 = normal
+            self.sys_rd16, self.sys_rd32, self.sys_wr8, self.sys_wr16, self.sys_wr32 = system
+        else:
+            self.rd8, self.rd16, self.rd32, self.wr8, self.wr16, self.wr32 = build_access(self)
+            self.sys_rd16, self.sys_rd32, self.sys_wr8, self.sys_wr16, self.sys_wr32 = (
+                self.rd16, self.rd32, self.wr8, self.wr16, self.wr32)
+            self.translate = None
+            self.tlb = None
         self.readers = {1: self.rd8, 2: self.rd16, 4: self.rd32}
         self.writers = {1: self.wr8, 2: self.wr16, 4: self.wr32}
+        self.flush()
+
+    def _mappings_changed(self):
+        """Mmu.flush: linear -> physical mappings may have changed (CR3, INVLPG, a page-table store)."""
+        if self.tlb is not None:
+            for t in self.tlb:
+                t.clear()
+        self.flush()
+
+    def probe_code_address(self, la):
+        """code_address for the JIT's lookups and translation: None instead of a #PF (CR2 kept)."""
+        if self.translate is None:
+            return la
+        cpu = self.state.cpu
+        cr2 = cpu.cr[2]
+        try:
+            return self.code_address(la)
+        except GuestFault:
+            cpu.cr[2] = cr2
+            return None
+
+    def code_address(self, la):
+        """Physical address of the code byte at linear `la` (a fetch: may raise #PF)."""
+        if self.translate is None:
+            return la
+        return self.translate(la, False, USER_KEY if self.w[W_CPL] == 3 else 0)
 
     # ---- running -------------------------------------------------------------------------------
 
@@ -170,16 +217,26 @@ class Interpreter:
 
     # ---- decoding --------------------------------------------------------------------------------
 
-    def _fetch_code(self, eip):
-        pa = (self.state.cpu.seg[CS].base + eip) & M32     # linear == physical until paging exists
-        return bytes(self.rd8(pa + k & M32) for k in range(MAX_INSN_LEN)) if pa + MAX_INSN_LEN > self.mem.size \
-            else bytes(self.mem.view[pa:pa + MAX_INSN_LEN])
+    def _fetch_code(self, la, length):
+        """Up to `length` code bytes at linear `la`, all on la's page (paging: the fetch may #PF)."""
+        length = min(length, 4096 - (la & 0xFFF)) if self.paged else length
+        pa = self.code_address(la)
+        if pa + length > self.mem.size:
+            return self.mem.read(pa, length)
+        return bytes(self.mem.view[pa:pa + length])
 
     def decode(self, eip):
-        try:
-            return self.decoder.decode(self._fetch_code(eip), eip)
-        except DecodeError as err:
-            raise GuestFault(UD, detail=str(err)) from None
+        la = (self.state.cpu.seg[CS].base + eip) & M32
+        code = self._fetch_code(la, MAX_INSN_LEN)
+        while True:
+            try:
+                return self.decoder.decode(code, eip)
+            except DecodeError as err:
+                if len(code) >= MAX_INSN_LEN:
+                    raise GuestFault(UD, detail=str(err)) from None
+                # The bytes stop at a page end: the instruction may go on into the next page, whose
+                # fetch may fault. (A decoder never takes a prefix of a longer instruction as valid.)
+                code += self._fetch_code((la + len(code)) & M32, MAX_INSN_LEN - len(code))
 
     def _translate(self, eip):
         ops, insns = [], []
@@ -206,14 +263,25 @@ class Interpreter:
                     or external_interrupts.polls_after(insn)
                     or (cs_base + addr) >> PAGE_SHIFT != page):
                 break
-        lo = (cs_base + eip) & M32
-        block = Block(eip, ops, insns, lo, lo + max(1, insns[-1].address + insns[-1].size - eip))
+        block = Block(eip, ops, insns)
         if len(self.blocks) >= MAX_DECODED_BLOCKS:     # bounded memory whatever code the guest makes
             self.flush()
         self.blocks[eip] = block
-        block.region = self.code.add(block.lo, block.hi, self)
-        block.region.tag = block
+        last = insns[-1].address + insns[-1].size - 1 if insns[-1].name else eip
+        block.regions = tuple(self.code.add(lo, hi, self)
+                              for lo, hi in self.physical_ranges((cs_base + eip) & M32, (cs_base + last) & M32))
+        for region in block.regions:
+            region.tag = block
         return block
+
+    def physical_ranges(self, first_la, last_la):
+        """The guest-physical byte ranges [lo, hi) of linear bytes first_la..last_la (decoded code:
+        at most two pages, both already fetched)."""
+        lo = self.code_address(first_la)
+        if (first_la ^ last_la) >> PAGE_SHIFT == 0 or not self.paged:
+            return [(lo, lo + ((last_la - first_la) & M32) + 1)]
+        hi = self.code_address(last_la)
+        return [(lo, (lo | 0xFFF) + 1), (hi & ~0xFFF, hi + 1)]
 
     def compile(self, insn):
         """The closure executing `insn`, wrapped for self-modifying-code checks if it writes memory."""
@@ -246,6 +314,9 @@ class Interpreter:
         block = region.tag
         if self.blocks.get(block.eip) is block:
             del self.blocks[block.eip]
+        for other in block.regions:        # a block spanning two pages has a region on each
+            if other is not region:
+                self.code.remove(other)
 
     def flush(self):
         """Forget every decoded block (mode changes: paging, CR3, segment reloads of CS)."""

@@ -14,7 +14,7 @@ from bt.runtime.interp import segments
 from bt.runtime.interp.registry import handles
 from bt.runtime.state import (CS, SS, W_CPL, W_EFLAGS, W_EIP, ECX, EDX, EAX, ESI, EDI,
                               IF, IOPL, VM, RF, TF, NT, AC, ID, DF, ARITH_FLAGS, EFLAGS_FIXED1,
-                              CR0_PE, CR0_MP, CR0_EM, CR0_TS, CR0_ET, CR0_PG, W_SEG_BASE, ZF)
+                              CR0_PE, CR0_MP, CR0_EM, CR0_TS, CR0_ET, CR0_PG, CR4_SUPPORTED, W_SEG_BASE, ZF)
 
 M32 = 0xFFFFFFFF
 
@@ -88,13 +88,17 @@ def _mov_cr(x, dst, src):
         if n == 0:
             if (value & CR0_PG) and not (value & CR0_PE):
                 raise GuestFault(GP, 0, "CR0.PG without CR0.PE")
-            if value & CR0_PG:
-                raise GuestFault(GP, 0, "paging is not implemented yet (system issue)")
             if not value & CR0_PE:
                 raise GuestFault(GP, 0, "real mode is not supported (platform.md: protected mode only)")
             value |= CR0_ET
+        elif n == 4 and value & ~CR4_SUPPORTED:
+            raise GuestFault(GP, 0, f"CR4 bits {value & ~CR4_SUPPORTED:#x} are not supported")
         cpu.cr[n] = value
-        x.flush()
+        if n != 2:
+            # CR0 (PG, WP), CR3 (a new address space) and CR4 (PSE, PGE) change how linear
+            # addresses map: every engine drops what it derived from the old mappings.
+            x.set_access()
+            x.mmu.flush(forget_tables=True)
     return op
 
 
@@ -278,7 +282,7 @@ def ltr(x, insn):
             raise GuestFault(GP, selector & 0xFFFC, "LTR selector is not an available TSS")
         if not desc.present:
             raise GuestFault(11, selector & 0xFFFC, "TSS not present")
-        x.wr8((addr + 5) & M32, (desc.raw >> 40 & 0xFF) | 2)      # mark busy
+        x.sys_wr8((addr + 5) & M32, (desc.raw >> 40 & 0xFF) | 2)      # mark busy
         cpu.tr.selector, cpu.tr.base, cpu.tr.limit = selector, desc.base, desc.limit
         cpu.tr.attrs = desc.attrs | 2
     return op
@@ -353,7 +357,7 @@ def cache_control(x, insn):
 def invlpg(x, insn):
     def op():
         x.require_cpl0()
-        x.flush()
+        x.mmu.flush()          # the whole TLB, a superset of the page (the architecture allows it)
     return op
 
 

@@ -23,12 +23,12 @@ def descriptor_address(x, selector):
 
 def read_descriptor(x, selector):
     addr = descriptor_address(x, selector)
-    return Descriptor(x.rd32(addr) | (x.rd32((addr + 4) & 0xFFFFFFFF) << 32)), addr
+    return Descriptor(x.sys_rd32(addr) | (x.sys_rd32((addr + 4) & 0xFFFFFFFF) << 32)), addr
 
 
 def set_accessed(x, desc, addr):
     if not desc.raw & (1 << 40):
-        x.wr8((addr + 5) & 0xFFFFFFFF, (desc.raw >> 40 & 0xFF) | 1)
+        x.sys_wr8((addr + 5) & 0xFFFFFFFF, (desc.raw >> 40 & 0xFF) | 1)
 
 
 def write_cache(x, sreg, selector, desc):

@@ -1,0 +1,197 @@
+"""The native page walk, bt_fill(ctx, addr, write) -> i32, in LLVM IR (compiled once per process with
+the other runtime routines of bt/backend/runtime_ir.py). Warm: runs on a shadow-table miss, from the
+memory helpers of quick-tier blocks and from hot-tier blocks, so a TLB miss costs no trip to Python.
+
+It walks the guest's 32-bit page tables exactly as the reference walk (bt/runtime/paging.py, which
+the tests compare it with) for the access at linear `addr` by the current CPL, sets the A/D bits,
+and fills the shadow tables' entries for the page: the read table always, the write table when the
+access rights allow a write, the page is dirty and its frame holds neither code nor page tables
+(Mmu.frame_flags), so such stores still leave native code. It returns the entry it filled in the
+table of the access (read or write), or 0 when it cannot complete the access natively; the caller
+then leaves native code and the interpreter runs the instruction (and raises #PF if it faults).
+It gives up (0), leaving the work to the reference walk, when: paging is off, the access is not
+allowed (the interpreter raises the #PF), a paging-structure frame is not yet marked as a page table
+(the reference walk marks it and write-protects it everywhere first), an A/D update would land in a
+frame holding code, or an address is beyond RAM.
+
+Every filled page goes into ctx.fill_log, so flushing the shadow tables (jit_engine.py) clears only
+the entries filled since the last flush.
+"""
+from bt.backend.context import FILL_LOG_SIZE, field_offset
+from bt.runtime.paging import FRAME_CODE, FRAME_PAGE_TABLE, PDE_PS, PTE_A, PTE_D, PTE_P, PTE_RW, PTE_US
+from bt.runtime.state import CR0_PG, CR0_WP, CR4_PSE, offset_of
+
+
+def _i32(v):
+    return v - (1 << 32) if v >= 1 << 31 else v
+
+
+def page_walk_ir():
+    cr = offset_of("cr")
+    ctx = {n: field_offset(n) for n in ("state", "ram", "ram_size", "frame_flags", "shadow_read",
+                                        "shadow_write", "fill_log", "fill_count", "walks")}
+
+    def field(name, ty, base="%ctx", off=None):
+        off = ctx[name] if off is None else off
+        return [f"  %{name}.p = getelementptr i8, ptr {base}, i64 {off}",
+                f"  %{name} = load {ty}, ptr %{name}.p"]
+
+    def table_frame(prefix, gpa):
+        """Check that the paging-structure entry at %gpa lies in RAM and its frame is marked."""
+        return [f"  %{prefix}.in = icmp ult i32 {gpa}, %ram_size",
+                f"  br i1 %{prefix}.in, label %{prefix}.inram, label %fail",
+                f"{prefix}.inram:",
+                f"  %{prefix}.f = lshr i32 {gpa}, 12",
+                f"  %{prefix}.f64 = zext i32 %{prefix}.f to i64",
+                f"  %{prefix}.fl.p = getelementptr i8, ptr %frame_flags, i64 %{prefix}.f64",
+                f"  %{prefix}.fl = load i8, ptr %{prefix}.fl.p",
+                f"  %{prefix}.t = and i8 %{prefix}.fl, {FRAME_PAGE_TABLE}",
+                f"  %{prefix}.marked = icmp ne i8 %{prefix}.t, 0",
+                f"  br i1 %{prefix}.marked, label %{prefix}.read, label %fail",
+                f"{prefix}.read:",
+                f"  %{prefix}.gpa64 = zext i32 {gpa} to i64",
+                f"  %{prefix}.e.p = getelementptr i8, ptr %ram, i64 %{prefix}.gpa64",
+                f"  %{prefix}.e = load i32, ptr %{prefix}.e.p, align 4",
+                f"  %{prefix}.pres = and i32 %{prefix}.e, {PTE_P}",
+                f"  %{prefix}.here = icmp ne i32 %{prefix}.pres, 0",
+                f"  br i1 %{prefix}.here, label %{prefix}.present, label %fail",
+                f"{prefix}.present:"]
+
+    lines = [
+        "define i32 @bt_fill(ptr %ctx, i32 %addr, i32 %write) {",
+        "entry:",
+        *field("state", "ptr"),
+        f"  %cr0.p = getelementptr i8, ptr %state, i64 {cr}",
+        "  %cr0 = load i32, ptr %cr0.p",
+        f"  %pg = and i32 %cr0, {_i32(CR0_PG)}",
+        "  %on = icmp ne i32 %pg, 0",
+        "  br i1 %on, label %walk, label %fail",
+        "walk:",
+        f"  %cr3.p = getelementptr i8, ptr %state, i64 {cr + 12}",
+        "  %cr3 = load i32, ptr %cr3.p",
+        f"  %cr4.p = getelementptr i8, ptr %state, i64 {cr + 16}",
+        "  %cr4 = load i32, ptr %cr4.p",
+        f"  %cpl.p = getelementptr i8, ptr %state, i64 {offset_of('cpl')}",
+        "  %cpl = load i32, ptr %cpl.p",
+        "  %user = icmp eq i32 %cpl, 3",
+        "  %isw = icmp ne i32 %write, 0",
+        *field("ram", "ptr"),
+        *field("ram_size", "i32"),
+        *field("frame_flags", "ptr"),
+        "  %pd.base = and i32 %cr3, -4096",
+        "  %pd.idx = lshr i32 %addr, 20",
+        "  %pd.off = and i32 %pd.idx, 4092",
+        "  %pd.gpa = or i32 %pd.base, %pd.off",
+        *table_frame("pd", "%pd.gpa"),
+        f"  %ps = and i32 %pd.e, {PDE_PS}",
+        f"  %pse = and i32 %cr4, {CR4_PSE}",
+        "  %big.ps = icmp ne i32 %ps, 0",
+        "  %big.pse = icmp ne i32 %pse, 0",
+        "  %big = and i1 %big.ps, %big.pse",
+        "  br i1 %big, label %large, label %small",
+        "large:",
+        "  %l.hi = and i32 %pd.e, -4194304",
+        "  %l.mid = and i32 %addr, 4190208",
+        "  %l.frame = or i32 %l.hi, %l.mid",
+        "  br label %check",
+        "small:",                                   # the PDE's A bit before the PTE is looked at
+        f"  %pd.a = or i32 %pd.e, {PTE_A}",
+        "  %pd.a.new = icmp ne i32 %pd.a, %pd.e",
+        "  br i1 %pd.a.new, label %pd.seta, label %pt",
+        "pd.seta:",
+        f"  %pd.code = and i8 %pd.fl, {FRAME_CODE}",
+        "  %pd.hascode = icmp ne i8 %pd.code, 0",
+        "  br i1 %pd.hascode, label %fail, label %pd.store",
+        "pd.store:",
+        "  store i32 %pd.a, ptr %pd.e.p, align 4",
+        "  br label %pt",
+        "pt:",
+        "  %pt.base = and i32 %pd.e, -4096",
+        "  %pt.idx = lshr i32 %addr, 10",
+        "  %pt.off = and i32 %pt.idx, 4092",
+        "  %pt.gpa = or i32 %pt.base, %pt.off",
+        *table_frame("pt", "%pt.gpa"),
+        "  %s.rights = and i32 %pd.e, %pt.e",
+        "  %s.frame = and i32 %pt.e, -4096",
+        "  br label %check",
+        "check:",
+        "  %ent = phi i32 [ %pd.e, %large ], [ %pt.e, %pt.present ]",
+        "  %ent.p = phi ptr [ %pd.e.p, %large ], [ %pt.e.p, %pt.present ]",
+        "  %ent.fl = phi i8 [ %pd.fl, %large ], [ %pt.fl, %pt.present ]",
+        "  %rights = phi i32 [ %pd.e, %large ], [ %s.rights, %pt.present ]",
+        "  %frame = phi i32 [ %l.frame, %large ], [ %s.frame, %pt.present ]",
+        # SDM Vol. 3, 4.6: user accesses need U/S (and R/W to write); supervisor writes need R/W
+        # only with CR0.WP (the same rule as paging.allowed).
+        f"  %us.b = and i32 %rights, {PTE_US}",
+        "  %us = icmp ne i32 %us.b, 0",
+        f"  %rw.b = and i32 %rights, {PTE_RW}",
+        "  %rw = icmp ne i32 %rw.b, 0",
+        f"  %wp.b = and i32 %cr0, {CR0_WP}",
+        "  %wp = icmp ne i32 %wp.b, 0",
+        "  %sup = xor i1 %user, true",
+        "  %nowp = xor i1 %wp, true",
+        "  %free = and i1 %sup, %nowp",
+        "  %may.write = or i1 %rw, %free",
+        "  %u.ok = or i1 %sup, %us",
+        "  %read = xor i1 %isw, true",
+        "  %w.ok = or i1 %read, %may.write",
+        "  %ok = and i1 %u.ok, %w.ok",
+        "  br i1 %ok, label %grant, label %fail",
+        "grant:",
+        f"  %ad = select i1 %isw, i32 {PTE_A | PTE_D}, i32 {PTE_A}",
+        "  %upd = or i32 %ent, %ad",
+        "  %changed = icmp ne i32 %upd, %ent",
+        "  br i1 %changed, label %setad, label %fill",
+        "setad:",
+        f"  %ent.code = and i8 %ent.fl, {FRAME_CODE}",
+        "  %ent.hascode = icmp ne i8 %ent.code, 0",
+        "  br i1 %ent.hascode, label %fail, label %ad.store",
+        "ad.store:",
+        "  store i32 %upd, ptr %ent.p, align 4",
+        "  br label %fill",
+        "fill:",
+        "  %fr.in = icmp ult i32 %frame, %ram_size",
+        "  br i1 %fr.in, label %fill.ram, label %fail",
+        "fill.ram:",
+        "  %page = lshr i32 %addr, 12",
+        "  %page64 = zext i32 %page to i64",
+        "  %rentry = or i32 %frame, 1",
+        *field("shadow_read", "ptr"),
+        "  %rslot = getelementptr i32, ptr %shadow_read, i64 %page64",
+        "  store i32 %rentry, ptr %rslot",
+        f"  %dirty.b = and i32 %upd, {PTE_D}",
+        "  %dirty = icmp ne i32 %dirty.b, 0",
+        "  %fr.f = lshr i32 %frame, 12",
+        "  %fr.f64 = zext i32 %fr.f to i64",
+        "  %fr.fl.p = getelementptr i8, ptr %frame_flags, i64 %fr.f64",
+        "  %fr.fl = load i8, ptr %fr.fl.p",
+        "  %plain = icmp eq i8 %fr.fl, 0",
+        "  %cw.1 = and i1 %dirty, %may.write",
+        "  %cw = and i1 %cw.1, %plain",
+        "  %wentry = select i1 %cw, i32 %rentry, i32 0",
+        *field("shadow_write", "ptr"),
+        "  %wslot = getelementptr i32, ptr %shadow_write, i64 %page64",
+        "  store i32 %wentry, ptr %wslot",
+        *field("fill_count", "i32"),
+        f"  %room = icmp ult i32 %fill_count, {FILL_LOG_SIZE}",
+        "  br i1 %room, label %log, label %logged",
+        "log:",
+        *field("fill_log", "ptr"),
+        "  %cnt64 = zext i32 %fill_count to i64",
+        "  %log.slot = getelementptr i32, ptr %fill_log, i64 %cnt64",
+        "  store i32 %page, ptr %log.slot",
+        "  br label %logged",
+        "logged:",
+        "  %cnt1 = add i32 %fill_count, 1",
+        f"  %cnt = select i1 %room, i32 %cnt1, i32 {FILL_LOG_SIZE + 1}",     # saturates: overflowed
+        "  store i32 %cnt, ptr %fill_count.p",
+        *field("walks", "i64"),
+        "  %walks1 = add i64 %walks, 1",
+        "  store i64 %walks1, ptr %walks.p",
+        "  %ret = select i1 %isw, i32 %wentry, i32 %rentry",
+        "  ret i32 %ret",
+        "fail:",
+        "  ret i32 0",
+        "}",
+    ]
+    return "\n".join(lines)
