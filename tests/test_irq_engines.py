@@ -39,7 +39,7 @@ def asm(source, org=CODE):
 
 def machine(code, icount=None, unmask=0xFE):
     """Ring 0 at CODE, flat GDT, IDT vectors 0x20..0x2F -> LOGGING_HANDLER, PIC remapped to 0x20 with
-    IMR `unmask`, EDI -> the handler's log. The PIT keeps SeaBIOS's 18.2 Hz unless the code changes it."""
+    IMR `unmask`, EDI -> the handler's log, PIT channel 0 stopped."""
     m = Machine(memory_size=4 << 20, icount=icount)
     m.mem.write(GDT, b"".join(struct.pack("<Q", d) for d in GDT_ENTRIES))
     m.mem.write(HANDLER, LOGGING_HANDLER)
@@ -49,7 +49,8 @@ def machine(code, icount=None, unmask=0xFE):
     cpu = m.state.cpu
     cpu.gdtr_base, cpu.gdtr_limit = GDT, 8 * len(GDT_ENTRIES) - 1
     cpu.idtr_base, cpu.idtr_limit = IDT, 0x7FF
-    for port, value in ((0x20, 0x11), (0x21, IRQ_BASE), (0x21, 4), (0x21, 1), (0x21, unmask)):
+    # PIC remapped; PIT channel 0 stopped (a control word without a count) until the code programs it
+    for port, value in ((0x20, 0x11), (0x21, IRQ_BASE), (0x21, 4), (0x21, 1), (0x21, unmask), (0x43, 0x30)):
         m.io.write(port, 1, value)
     m.mem.write(CODE, code)
     w = m.state.w
@@ -181,6 +182,7 @@ def test_popf_in_a_loop_native(engine):
     m = machine(code)
     m.pic.raise_irq(0)
     assert isinstance(run(engine, m), GuestHalt)
+    assert len(log(m)) == 1, log(m)
     (eip, ebx), = log(m)
     assert ebx == 2500
     assert eip == CODE + code.index(bytes.fromhex("90 fa"))   # the nop after the second popfd

@@ -3,7 +3,8 @@
 Read by the timer devices (bt/runtime/devices/pit.py) on port accesses and by
 bt/runtime/external_interrupts.py at its interrupt checks; cold.
 
-- Real time (default): the host's monotonic clock.
+- Real time (default): the host's monotonic clock, less the time the JIT spent translating (`hide`):
+  a guest sees the machine it would see if translation were free.
 - `--icount N` (QEMU's -icount shift): 2**N ns per guest instruction, counted by the running engine
   (`attach(counter)`), plus the time skipped while the CPU sleeps in HLT (`skip_to`). Guest time is
   then a function of the instruction count alone, so interrupts land on the same instruction on
@@ -38,6 +39,11 @@ class GuestClock:
         if self.shift is None:
             return time.monotonic_ns() - self._origin
         return self._origin + (self._counter() << self.shift)
+
+    def hide(self, ns):
+        """Real time: `ns` of host time (the JIT translating) do not count as guest time."""
+        if self.shift is None:
+            self._origin += ns
 
     def insns_until(self, when):
         """icount: guest instructions until time `when` (at least 1)."""
