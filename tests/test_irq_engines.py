@@ -3,6 +3,7 @@ instruction boundaries, after the STI / MOV SS / POP SS shadows, after a POPF th
 HLT sleeps), the saved EIP, and --icount determinism. Each case runs on the interpreter and on the
 JIT (quick and hot tier) with the same machine set-up; expected values come from the SDM's rules
 (the interrupt is recognised at the first boundary where IF = 1 and no shadow blocks it)."""
+import io
 import pathlib
 import struct
 import subprocess
@@ -37,10 +38,10 @@ def asm(source, org=CODE):
         return out.read_bytes()
 
 
-def machine(code, icount=None, unmask=0xFE):
+def machine(code, icount=None, unmask=0xFE, stdin=b""):
     """Ring 0 at CODE, flat GDT, IDT vectors 0x20..0x2F -> LOGGING_HANDLER, PIC remapped to 0x20 with
     IMR `unmask`, EDI -> the handler's log, PIT channel 0 stopped."""
-    m = Machine(memory_size=4 << 20, icount=icount)
+    m = Machine(memory_size=4 << 20, icount=icount, stdin=io.BytesIO(stdin), stdout=io.BytesIO())
     m.mem.write(GDT, b"".join(struct.pack("<Q", d) for d in GDT_ENTRIES))
     m.mem.write(HANDLER, LOGGING_HANDLER)
     for v in range(IRQ_BASE, IRQ_BASE + 16):
@@ -313,3 +314,40 @@ def test_real_time_timer_interrupts_arrive():
     m = _timer_machine(None, count=1193)           # 1 kHz
     assert isinstance(run("jit", m, max_insns=10**10), GuestHalt)
     assert len(log(m)) >= 10        # the loop looks at the count every 64 iterations
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_uart_received_data_interrupt_wakes_hlt(engine):
+    # IER = received data available; each byte of input raises IRQ 4, the handler stores it.
+    src = """
+        mov dx, 0x3F9
+        mov al, 1
+        out dx, al
+        xor ebx, ebx
+        sti
+    .wait:
+        hlt
+        cmp ebx, 3
+        jb .wait
+        cli
+        hlt
+    rx:
+        push eax
+        push edx
+        mov dx, 0x3F8
+        in al, dx
+        mov [0x50000 + ebx], al
+        inc ebx
+        mov al, 0x20
+        out 0x20, al
+        pop edx
+        pop eax
+        iretd
+    """
+    code = asm(src)
+    m = machine(code, unmask=0xEF, stdin=b"hi!")
+    rx = CODE + code.index(bytes.fromhex("50 52 66 ba f8 03"))
+    m.mem.write(IDT + 8 * 0x24, struct.pack("<Q", (rx & 0xFFFF) | (0x08 << 16) | (0x8E << 40) | ((rx >> 16) << 48)))
+    assert isinstance(run(engine, m), GuestHalt)
+    assert m.mem.read(0x50000, 3) == b"hi!"
+    assert m.state.w[EBX] == 3
