@@ -15,7 +15,7 @@ from bt.runtime.events import GuestExit, GuestHalt
 from bt.runtime.interp import Interpreter
 from bt.runtime.jit_engine import Jit
 from bt.runtime.machine import Machine
-from bt.runtime.state import EBX, ECX, ESP, W_EIP
+from bt.runtime.state import EBX, ESP, W_EIP
 
 CODE, HANDLER, IDT, GDT, STACK, LOG = 0x10000, 0x20000, 0x30000, 0x31000, 0x80000, 0x40000
 IRQ_BASE = 0x20
@@ -303,8 +303,9 @@ def test_icount_interrupts_land_on_the_same_instruction_on_every_engine(icount):
     assert logs["jit"] == logs["interp"] and logs["jit-hot"] == logs["interp"]
 
 
-def test_lockstep_with_icount_and_a_ticking_timer_finds_no_divergence():
-    m = _timer_machine(2)
+@pytest.mark.parametrize("icount, count", [(0, 5), (2, 50)])
+def test_lockstep_with_icount_and_a_ticking_timer_finds_no_divergence(icount, count):
+    m = _timer_machine(icount, count)
     result = m.run(engine="diff", max_insns=2_000_000)
     assert result.reason == "halt", result.message
     assert len(m.irq.trace) == 10
