@@ -99,6 +99,7 @@ class ExternalInterrupts:
         self._rate = INITIAL_RATE
         self._last = (0, 0)
         self._shadowed_at = -1
+        self._due = 0                        # check_at as _schedule last computed it
         pit.on_reprogram = self.request
 
     def start_shadow(self):
@@ -107,23 +108,38 @@ class ExternalInterrupts:
             self.shadow = True
 
     def request(self):
-        """Look at the next boundary (device state changed)."""
+        """Look at the next boundary (device state changed: the timer's deadline may have moved)."""
         self.check_at = 0
+        self._due = 0
+
+    def uart_rx_enabled(self):
+        return self.uart is not None and self.uart.ier & 1
 
     def begin(self, counter, host_deadline=None):
         self.counter = counter
         self.host_deadline = host_deadline
         self.clock.attach(counter)
         self._last = (counter(), self.clock.now())
-        self.check_at = 0
+        self.check_at = self._due = 0
 
     def poll(self, x):
         """At an instruction boundary: take what is deliverable; returns whether anything was."""
         count = self.counter()
+        # Nothing can be deliverable here if the timer's deadline is not reached and INTR is not
+        # asserted with IF = 1 (the device accesses that could change that reset _due or assert INTR).
+        quiet = (count < self._due and not self.halted and not (self.pic.intr and x.w[W_EFLAGS] & IF)
+                 and not self.uart_rx_enabled())
+        if quiet and not self.shadow:
+            self.check_at = self._due
+            return False
         if self.shadow:
             self.shadow = False
             self._shadowed_at = count
-            self.check_at = count + 1
+            if not quiet:
+                self.check_at = count + 1
+                return False
+        if quiet:
+            self.check_at = self._due
             return False
         delivered = 0
         w, pic = x.w, self.pic
@@ -178,15 +194,16 @@ class ExternalInterrupts:
         now = self.clock.now()
         when, _ = self._next_event(now)
         if when is None:
-            self.check_at = NEVER
+            self.check_at = self._due = NEVER
         elif self.clock.deterministic:
             self.check_at = count + self.clock.insns_until(when)
+            self._due = self.check_at
         else:
             last_count, last_now = self._last
             if now - last_now > 1_000_000 and count > last_count:
                 self._rate = (count - last_count) / (now - last_now)
                 self._last = (count, now)
-            self.check_at = count + max(1, min(MAX_SLICE, int(self._rate * (when - now))))
+            self.check_at = self._due = count + max(1, min(MAX_SLICE, int(self._rate * (when - now))))
 
 
 class NoInterrupts:

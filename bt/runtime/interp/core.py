@@ -66,6 +66,7 @@ class Interpreter:
         self.code_pages = self.code.pages
         self.smc = False
         self.insn_count = 0
+        self.op_offset = 0          # index of the running op in its block, for port I/O (_at_offset)
         self.mmu = mmu_of(machine)
         self.mmu.flush_listeners.append(self._mappings_changed)
         self.paged = None
@@ -126,7 +127,7 @@ class Interpreter:
         budget = float("inf") if max_insns is None else max_insns
         until_check = _DEADLINE_CHECK_BLOCKS
         irq = external_interrupts.of(self.machine)
-        irq.begin(lambda: self.insn_count, deadline)
+        irq.begin(lambda: self.insn_count + self.op_offset, deadline)
         while True:
             if self.insn_count >= irq.check_at:
                 irq.poll(self)          # external interrupts (bt/runtime/external_interrupts.py)
@@ -255,7 +256,7 @@ class Interpreter:
             if insn is None:
                 insn = _placeholder(addr)
             elif insns and external_interrupts.polls_after(insn):
-                break           # it starts its own block: the instruction count is exact there
+                op = self._at_offset(op, len(ops))
             insns.append(insn)
             ops.append(op)
             addr = insn.next_address
@@ -294,6 +295,17 @@ class Interpreter:
         if external_interrupts.polls_after(insn):
             op = external_interrupts.wrap(self, insn, op)
         return op
+
+    def _at_offset(self, op, i):
+        """`op` is the i-th of its block: while it runs, the instruction count (guest time for port
+        I/O) is insn_count + i, as _run_block adds the block's count at its end."""
+        def offset_op():
+            self.op_offset = i
+            try:
+                return op()
+            finally:
+                self.op_offset = 0
+        return offset_op
 
     def _smc_checked(self, op):
         def checked():
