@@ -220,6 +220,9 @@ class NoInterrupts:
 
     def poll(self, x):
         self.check_at = NEVER
+        if self.halted:                      # HLT with IF = 1: nothing can ever wake it
+            self.halted = False
+            raise GuestHalt(x.w[W_EIP])
         return False
 
 
