@@ -11,6 +11,7 @@ import os
 import re
 import sys
 
+from bt.runtime.clock import MAX_ICOUNT_SHIFT
 from bt.runtime.events import STATUS_DIVERGENCE, STATUS_IMAGE_ERROR, STATUS_INTERNAL_ERROR, ImageError
 from bt.runtime.machine import DEFAULT_MEMORY, ENGINES, Machine
 from bt.runtime.memory import PAGE_SIZE
@@ -101,6 +102,16 @@ def parse_address(text):
     return value
 
 
+def parse_icount(text):
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid icount shift {text!r}") from None
+    if not 0 <= value <= MAX_ICOUNT_SHIFT:
+        raise argparse.ArgumentTypeError(f"icount shift {text!r} is out of range (0 to {MAX_ICOUNT_SHIFT})")
+    return value
+
+
 def build_parser():
     parser = _Parser(prog="btvm", description="A binary-translation VM for 32-bit x86 bare-metal guests.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -108,9 +119,9 @@ def build_parser():
                          description="Boot IMAGE (Multiboot v1: ELF32, a.out-kludge flat binary, or raw "
                                      "flat binary) and run it; exit with the guest's status.")
     run.add_argument("image", metavar="IMAGE", help="the guest image file")
-    run.add_argument("--engine", choices=["jit", "interp"], default="jit",
-                     help="execution engine: the binary translator (jit, default) or the reference "
-                          "interpreter (interp)")
+    run.add_argument("--engine", choices=["jit", "interp", "diff"], default="jit",
+                     help="execution engine: the binary translator (jit, default), the reference "
+                          "interpreter (interp), or both in lockstep (diff, the same as --diff)")
     run.add_argument("--hot-threshold", type=parse_hot_threshold, default=None, metavar="N",
                      help="jit: executions of a block before it is retranslated by the optimising "
                           "tier (default 200000)")
@@ -130,6 +141,10 @@ def build_parser():
                           f"whose effect differs (exit status {STATUS_DIVERGENCE})")
     run.add_argument("--diff-full-every", type=parse_positive_int, default=None, metavar="N",
                      help="with --diff: compare all of RAM every N instructions (default 200000)")
+    run.add_argument("--icount", type=parse_icount, default=None, metavar="N",
+                     help="guest time advances 2**N ns per guest instruction (as QEMU's -icount shift=N) "
+                          "instead of following the host clock: timer interrupts then land on the same "
+                          f"instruction on every run and engine (N = 0..{MAX_ICOUNT_SHIFT})")
     run.add_argument("--load-addr", type=parse_address, default=None, metavar="ADDR",
                      help="where a raw binary without a Multiboot header goes (default 0x100000)")
     ex = sub.add_parser("explain", help="show one translated block: guest code, LLVM IR, host code",
@@ -183,7 +198,7 @@ def cmd_run(args):
     if args.load_addr is not None and args.load_addr >= args.memory:
         raise UsageError(f"--load-addr {args.load_addr:#x} is beyond guest RAM (0..{args.memory:#x})")
     try:
-        machine = Machine(memory_size=args.memory)
+        machine = Machine(memory_size=args.memory, icount=args.icount)
     except MemoryError as e:
         _err(f"error: cannot allocate guest RAM: {e}")
         return STATUS_INTERNAL_ERROR

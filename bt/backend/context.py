@@ -26,6 +26,10 @@ EXIT_HOT = 5           # a quick-tier block became hot: retranslate it with the 
 EXIT_NAMES = {EXIT_NEXT: "next", EXIT_MISS: "miss", EXIT_BUDGET: "budget", EXIT_INTERP: "callout",
               EXIT_SLOW_MEM: "slow-mem", EXIT_HOT: "hot"}
 
+# A native POPF that sets IF while irq_pending subtracts this from the budget (IF << 31): the block
+# returns to Python, which adds it back (bt/backend/lower_flags_virt.py, bt/runtime/jit_engine.py).
+IRQ_KICK = 1 << 40
+
 # Shadow page table entry bits (u32 per guest-virtual page: gpa page base | bits).
 SHADOW_VALID = 1
 FILL_LOG_SIZE = 4096
@@ -50,7 +54,7 @@ class JitContext(ctypes.Structure):
         ("write32", ctypes.c_void_p),
         ("budget", ctypes.c_int64),          # guest instructions left before EXIT_BUDGET
         ("exit_info", ctypes.c_uint32),      # callout kind for EXIT_INTERP
-        ("pad", ctypes.c_uint32),
+        ("irq_pending", ctypes.c_uint32),    # IF (0x200) while the PIC asserts INTR, else 0
         ("chained", ctypes.c_uint64),        # block-to-block transfers that skipped the dispatcher
         ("dispatched", ctypes.c_uint64),     # blocks entered from the dispatcher loop
         # Paging (bt/backend/page_walk_ir.py): the native walk that fills the shadow tables on a miss.

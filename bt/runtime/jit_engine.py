@@ -28,15 +28,16 @@ import numpy as np
 
 from bt.backend.compiler import NativeCompiler
 from bt.backend.context import (EXIT_BUDGET, EXIT_HOT, EXIT_INTERP, EXIT_MISS, EXIT_NAMES, EXIT_SLOW_MEM,
-                                FILL_LOG_SIZE, SHADOW_VALID, JitContext)
+                                FILL_LOG_SIZE, IRQ_KICK, SHADOW_VALID, JitContext)
 from bt.backend.runtime_ir import runtime_addresses
 from bt.backend.translator import MAX_BLOCK_INSNS, translate
 from bt.frontend.callouts import KINDS
 from bt.frontend.decoder import Decoder
+from bt.runtime import external_interrupts
 from bt.runtime.events import GuestFault, LimitReached
 from bt.runtime.interp import Interpreter
 from bt.runtime.lookup_tables import LookupTable, LookupTables
-from bt.runtime.state import CS, CR0_PG, W_EIP
+from bt.runtime.state import CS, CR0_PG, IF, W_EIP
 
 DEFAULT_TCACHE_SIZE = 64 << 20
 TRANSLATION_BYTES = 1 << 10        # Translation, CodeRegion, dict entries, granule counts (generous)
@@ -144,6 +145,12 @@ class Jit:
         ctx.ram_size = self.mem.size
         self._st_ptr = machine.state.address
         self._ctx_ptr = ctypes.addressof(ctx)
+        self.irq = external_interrupts.of(machine)
+        self.clock = getattr(machine, "clock", None)
+        pic = getattr(machine, "pic", None)
+        if pic is not None:
+            pic.listeners.append(self._intr_changed)
+            self._intr_changed(pic.intr)
 
     # ---- shadow page table ---------------------------------------------------------------------
 
@@ -220,21 +227,27 @@ class Jit:
 
     def run(self, max_insns=None, deadline=None):
         w, ctx = self.w, self.ctx
-        interp = self.interp
+        irq = self.irq
+        irq.begin(lambda: self.executed, deadline)
         while True:
+            if self.executed >= irq.check_at:
+                irq.poll(self.interp)         # external interrupts (bt/runtime/external_interrupts.py)
             remaining = None if max_insns is None else max_insns - self.executed
             if remaining is not None and remaining <= 0:
                 raise LimitReached("max-insns", w[W_EIP])
             if deadline is not None and time.monotonic() >= deadline:
                 raise LimitReached("timeout", w[W_EIP])
             self._check_mode()
-            if remaining is not None and remaining <= self.block_insns:
+            until_irq = irq.check_at - self.executed
+            if (remaining is not None and remaining <= self.block_insns) or until_irq <= self.block_insns:
                 self._step()                  # exact tail of the budget, one instruction at a time
                 continue
-            budget = BUDGET_CHUNK if remaining is None else min(BUDGET_CHUNK, remaining - self.block_insns)
+            budget = min(BUDGET_CHUNK, until_irq - self.block_insns)
+            if remaining is not None:
+                budget = min(budget, remaining - self.block_insns)
             ctx.budget = budget
             code = self._dispatch(self._st_ptr, self._ctx_ptr)
-            self.executed += budget - ctx.budget
+            self.executed += budget - self._budget_left()
             self.stats.returns_to_python += 1
             if code == EXIT_MISS:
                 self.stats.misses += 1
@@ -254,15 +267,41 @@ class Jit:
             elif code != EXIT_BUDGET:
                 raise RuntimeError(f"native code returned unknown exit code {code} at eip={w[W_EIP]:#x}")
 
+    def _hide_from_guest(self, seconds):
+        """Translation time does not pass for the guest (real-time clock): a timer would otherwise
+        fire again while the JIT compiles its handler."""
+        if self.clock is not None:
+            self.clock.hide(int(seconds * 1e9))
+        return seconds
+
+    def _budget_left(self):
+        """ctx.budget after a dispatch, without the kick of a native POPF that set IF while INTR was
+        asserted (bt/backend/lower_flags_virt.py); a kick makes the next boundary look for interrupts."""
+        left = self.ctx.budget
+        if left < -(IRQ_KICK >> 1):
+            left += IRQ_KICK
+            self.ctx.budget = left
+            self.irq.check_at = 0
+        return left
+
+    def _intr_changed(self, level):
+        self.ctx.irq_pending = IF if level else 0
+
     def _step_to_translation(self, max_insns):
         """Run the instruction a slow exit left to the VMM, then keep interpreting until EIP is the
         start of a translation (at most one block's worth): resuming in the middle of a block would
-        otherwise translate a new block from there after every slow access."""
+        otherwise translate a new block from there after every slow access. External interrupts
+        are looked at between these instructions as in the run loop."""
         self._step()
+        irq = self.irq
         for _ in range(self.block_insns):
+            if self.executed >= irq.check_at and irq.poll(self.interp):
+                return
             if max_insns is not None and self.executed >= max_insns:
                 return
             if self._current_mode() != self.mode or self._translation_at(self.w[W_EIP]) is not None:
+                return
+            if irq.check_at - self.executed <= 0:
                 return
             self._step()
 
@@ -429,7 +468,7 @@ class Jit:
             self._add_translation(b, addresses[b.name], b.counter_slot)
             self.stats.blocks_translated += 1
             self.stats.guest_insns_translated += len(b.insns)
-        self.stats.translate_seconds += time.perf_counter() - t0
+        self.stats.translate_seconds += self._hide_from_guest(time.perf_counter() - t0)
 
     def _promote(self, eip):
         """Retranslate a hot block with the optimising tier and put it in place of the quick one."""
@@ -444,7 +483,7 @@ class Jit:
             self._release(old)
         self._add_translation(block, address)
         self.stats.hot_blocks += 1
-        self.stats.hot_seconds += time.perf_counter() - t0
+        self.stats.hot_seconds += self._hide_from_guest(time.perf_counter() - t0)
 
     def _new_counter(self):
         """A zeroed slot in the execution-counter array (slot 0 is scratch, never handed out)."""

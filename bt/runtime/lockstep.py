@@ -31,7 +31,7 @@ from collections import deque
 
 import numpy as np
 
-from bt.backend.context import EXIT_BUDGET, EXIT_INTERP, EXIT_MISS, EXIT_NEXT, EXIT_SLOW_MEM
+from bt.backend.context import EXIT_BUDGET, EXIT_HOT, EXIT_INTERP, EXIT_MISS, EXIT_NEXT, EXIT_SLOW_MEM
 from bt.frontend import table
 from bt.frontend.callouts import KINDS
 from bt.frontend.decoder import MAX_INSN_LEN, MEM, DecodeError, Decoder
@@ -126,14 +126,25 @@ def _log_stores(interp, log):
 def clone_machine(machine):
     """A Machine with the same RAM and CPU state whose UART writes nowhere and reads nothing."""
     from bt.runtime.machine import Machine
-    ref = Machine(memory_size=machine.mem.size, stdin=io.BytesIO(), stdout=_NullSink())
+    ref = Machine(memory_size=machine.mem.size, stdin=io.BytesIO(), stdout=_NullSink(),
+                  icount=getattr(machine, "icount", None))
     src = np.frombuffer(machine.mem.view, dtype=np.uint8).reshape(-1, 4096)
     dst = np.frombuffer(ref.mem.view, dtype=np.uint8).reshape(-1, 4096)
     used = np.flatnonzero(src.any(axis=1))       # copy only non-zero pages: fresh RAM is zero
     dst[used] = src[used]
     ctypes.memmove(ref.state.address, machine.state.address, ctypes.sizeof(CpuState))
     ref.image = getattr(machine, "image", None)
+    _copy_interrupt_devices(machine, ref)
     return ref
+
+
+def _copy_interrupt_devices(src, dst):
+    """The PIC and PIT registers as they are (a caller may have programmed them before the run)."""
+    for a, b in ((src.pic.master, dst.pic.master), (src.pic.slave, dst.pic.slave)):
+        b.__dict__.update({k: v for k, v in a.__dict__.items() if k != "on_change"})
+    for a, b in zip(src.pit.channels, dst.pit.channels):
+        b.__dict__.update({k: list(v) if isinstance(v, list) else v for k, v in a.__dict__.items()})
+    dst.pic.intr = src.pic.intr
 
 
 def flag_names(bits):
@@ -188,6 +199,8 @@ class Lockstep:
             self.ref.close()
 
     def _loop(self, max_insns, deadline):
+        self.machine.irq.begin(lambda: self.jit.executed, deadline)
+        self.ref.irq.begin(lambda: self.interp.insn_count, deadline)
         while True:
             if max_insns is not None and self.compared >= max_insns:
                 raise LimitReached("max-insns", self.wa[W_EIP])
@@ -207,6 +220,8 @@ class Lockstep:
         self.ports_a.writes.clear()
         self.ports_b.writes.clear()
         self.ports_b.unmatched.clear()
+        if self._interrupts(eip):
+            return
         end_a = self._attempt(self._jit_insn)
         end_b = self._attempt(self.interp.step_delivering)
         if end_a is None and end_b is None and wa[W_EIP] != wb[W_EIP]:
@@ -216,6 +231,30 @@ class Lockstep:
         self._compare(eip, insn, before, end_a, end_b)
         if end_a is not None:
             raise end_a
+
+    def _interrupts(self, eip):
+        """External interrupts at this boundary, each engine from its own devices and clock (with
+        --icount both must take the same vector at the same instruction). True if one was taken."""
+        irq_a, irq_b = self.machine.irq, self.ref.irq
+        due_a, due_b = self.jit.executed >= irq_a.check_at, self.interp.insn_count >= irq_b.check_at
+        if not (due_a or due_b):
+            return False
+        count_a, count_b = irq_a.delivered, irq_b.delivered
+        end_a = self._attempt(lambda: irq_a.poll(self.jit.interp)) if due_a else None
+        end_b = self._attempt(lambda: irq_b.poll(self.interp)) if due_b else None
+        taken_a, taken_b = irq_a.delivered - count_a, irq_b.delivered - count_b
+        if not (taken_a or taken_b or end_a or end_b):
+            return False
+        self.how = f"external interrupt ({taken_a} delivered by the JIT's side, {taken_b} by the interpreter's)"
+        self.compared += 1
+        self.recent.append(eip)
+        if taken_a != taken_b:
+            raise Divergence(self._report(eip, None, [f"external interrupts taken: jit {taken_a}, interpreter {taken_b}"],
+                                          _eflags(self.wa), _eflags(self.wb), []), eip)
+        self._compare(eip, None, list(self.wa[:8]), end_a, end_b)
+        if end_a is not None:
+            raise end_a
+        return True
 
     @staticmethod
     def _attempt(fn):
@@ -234,7 +273,7 @@ class Lockstep:
         while True:
             ctx.budget = 1
             code = jit._dispatch(jit._st_ptr, jit._ctx_ptr)
-            ran = 1 - ctx.budget
+            ran = 1 - jit._budget_left()
             jit.executed += ran
             if ran:
                 if code not in (EXIT_BUDGET, EXIT_NEXT, EXIT_MISS):
@@ -247,6 +286,9 @@ class Lockstep:
                     jit._step()
                     return
                 jit._on_miss(jit.w[W_EIP])     # relinks or translates, within the tcache bound
+                continue
+            if code == EXIT_HOT:             # a one-instruction block ran 200,000 times: promote it
+                jit._promote(jit.w[W_EIP])
                 continue
             if code == EXIT_INTERP:
                 kind = KINDS[ctx.exit_info] if ctx.exit_info < len(KINDS) else "?"

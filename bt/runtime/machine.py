@@ -15,9 +15,13 @@ from dataclasses import dataclass
 
 from bt.runtime import loader
 from bt.runtime.crash_report import internal_error_report
+from bt.runtime.clock import GuestClock
 from bt.runtime.devices.exit_device import EXIT_PORT, ExitDevice
+from bt.runtime.devices.pic import PicPair
+from bt.runtime.devices.pit import PIT_PORT, PORT61, Pit8254, Port61
 from bt.runtime.devices.post_port import POST_PORT, PostPort
 from bt.runtime.devices.uart import COM1_PORT, Uart16550
+from bt.runtime.external_interrupts import UART_IRQ, ExternalInterrupts
 from bt.runtime.events import (GuestExit, GuestFault, GuestHalt, GuestShutdown, LimitReached,
                                STATUS_HALTED, STATUS_INTERNAL_ERROR, STATUS_LIMIT, STATUS_SHUTDOWN,
                                STATUS_UNHANDLED_FAULT)
@@ -69,7 +73,9 @@ def engine_class(name):
 
 
 class Machine:
-    def __init__(self, memory_size=DEFAULT_MEMORY, stdin=None, stdout=None):
+    def __init__(self, memory_size=DEFAULT_MEMORY, stdin=None, stdout=None, icount=None):
+        """`icount`: None for guest time from the host clock, else QEMU's -icount shift (2**icount ns
+        per guest instruction)."""
         self.state = State()
         self.state.reset_protected_flat()
         self.mem = GuestMemory(memory_size)
@@ -77,8 +83,22 @@ class Machine:
         self.uart = self.io.attach(COM1_PORT, Uart16550(stdin=stdin, stdout=stdout))
         self.exit_device = self.io.attach(EXIT_PORT, ExitDevice())
         self.post_port = self.io.attach(POST_PORT, PostPort())
+        self._attach_interrupt_devices(icount)
         self.image = None
         self.engine = None        # the engine of the last run (for --stats)
+
+    def _attach_interrupt_devices(self, icount):
+        self.icount = icount
+        self.clock = GuestClock(icount)
+        self.pic = PicPair()
+        for base, ports in self.pic.ports.items():
+            self.io.attach(base, ports)
+        self.pit = self.io.attach(PIT_PORT, Pit8254(self.clock, self.pic))
+        self.port61 = self.io.attach(PORT61, Port61(self.pit))
+        self.pic.bios_state()
+        self.pit.bios_state()
+        self.uart.irq_changed = lambda level: self.pic.set_irq(UART_IRQ, level)
+        self.irq = ExternalInterrupts(self.clock, self.pic, self.pit, self.uart)
 
     def load(self, path, load_addr=None):
         """Load a Multiboot/ELF/raw image (bt/runtime/loader.py); raises ImageError."""

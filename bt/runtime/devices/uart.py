@@ -10,8 +10,9 @@ Reset values (QEMU's serial_reset): IER=0, IIR=0x01, LCR=0, MCR=0x08 (OUT2), LSR
 MSR=0xB0 (DCD|DSR|CTS), SCR=0, divisor=0x000C (9600 baud).
 
 Not modelled yet: the receive FIFO trigger level and character timeout (RDI is reported as soon as data
-is there), line errors, break. `irq_level` says whether the interrupt line would be raised; it is wired
-to the PIC (IRQ 4) once the PIC exists.
+is there), line errors, break. `irq_level` is the interrupt line; `irq_changed(level)` (set by the
+machine) drives PIC IRQ 4 with it. The CPU side calls `poll_host()` from time to time while the
+received-data interrupt is enabled, so input arriving while the guest runs raises it.
 """
 import os
 import select
@@ -105,6 +106,7 @@ class Uart16550:
             stdout = sys.stdout.buffer
         self.input = HostInput(stdin)
         self.output = HostOutput(stdout)
+        self.irq_changed = None
         self.reset()
 
     def reset(self):
@@ -164,7 +166,19 @@ class Uart16550:
         else:
             cause = IIR_NO_INT
         self.iir = cause | (self.iir & 0xF0)
-        self.irq_level = cause != IIR_NO_INT
+        level = cause != IIR_NO_INT
+        if level != self.irq_level:
+            self.irq_level = level
+            if self.irq_changed is not None:
+                self.irq_changed(level)
+
+    def poll_host(self):
+        """Take host input that arrived (raising the received-data interrupt if enabled)."""
+        self._poll_input()
+
+    def input_possible(self):
+        """Whether more host input may still arrive."""
+        return not self.input._eof or bool(self.input._pending)
 
     # -- port interface ---------------------------------------------------------------------------
     def io_read(self, offset, size):

@@ -17,7 +17,7 @@ import time
 
 from bt.frontend import table
 from bt.frontend.decoder import Decoder, DecodeError, REG, IMM, MEM, MAX_INSN_LEN
-from bt.runtime import flags, interrupts
+from bt.runtime import external_interrupts, flags, interrupts
 from bt.runtime.events import GuestFault, GuestExit, GuestHalt, LimitReached, UD, GP
 from bt.runtime.code_tracker import CodeTracker
 from bt.runtime.interp.access import build_access, build_paged_access, USER_KEY
@@ -67,6 +67,7 @@ class Interpreter:
         self.code_pages = self.code.pages
         self.smc = False
         self.insn_count = 0
+        self.op_offset = 0          # index of the running op in its block, for port I/O (_at_offset)
         self.mmu = mmu_of(machine)
         self.mmu.flush_listeners.append(self._mappings_changed)
         self.paged = None
@@ -139,7 +140,11 @@ class Interpreter:
         blocks = self.blocks
         budget = float("inf") if max_insns is None else max_insns
         until_check = _DEADLINE_CHECK_BLOCKS
+        irq = external_interrupts.of(self.machine)
+        irq.begin(lambda: self.insn_count + self.op_offset, deadline)
         while True:
+            if self.insn_count >= irq.check_at:
+                irq.poll(self)          # external interrupts (bt/runtime/external_interrupts.py)
             remaining = budget - self.insn_count
             if remaining <= 0:
                 raise LimitReached("max-insns", w[W_EIP])
@@ -154,7 +159,8 @@ class Interpreter:
                 block = blocks.get(eip)
                 if block is None or (block.mapped and not self._still_mapped(block)):
                     block = self._translate(eip)
-                if len(block.ops) > remaining:
+                n = len(block.ops)
+                if n > remaining or n > irq.check_at - self.insn_count:
                     self.step()
                 else:
                     self._run_block(block)
@@ -266,10 +272,13 @@ class Interpreter:
                 insn = None
             if insn is None:
                 insn = _placeholder(addr)
+            elif insns and external_interrupts.polls_after(insn):
+                op = self._at_offset(op, len(ops))
             insns.append(insn)
             ops.append(op)
             addr = insn.next_address
             if (insn.name == "" or table.ends_block(insn) or len(ops) >= max_insns
+                    or external_interrupts.polls_after(insn)
                     or (cs_base + addr) >> PAGE_SHIFT != page):
                 break
         block = Block(eip, ops, insns)
@@ -309,7 +318,20 @@ class Interpreter:
         op = factory(self, insn)
         if table.writes_memory(insn):
             op = self._smc_checked(op)
+        if external_interrupts.polls_after(insn):
+            op = external_interrupts.wrap(self, insn, op)
         return op
+
+    def _at_offset(self, op, i):
+        """`op` is the i-th of its block: while it runs, the instruction count (guest time for port
+        I/O) is insn_count + i, as _run_block adds the block's count at its end."""
+        def offset_op():
+            self.op_offset = i
+            try:
+                return op()
+            finally:
+                self.op_offset = 0
+        return offset_op
 
     def _smc_checked(self, op):
         def checked():
