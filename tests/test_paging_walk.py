@@ -114,6 +114,12 @@ SDM_CASES = [
     ("4 MiB user page, write by ring 3 sets D in the PDE", [(PDE_AT, 0x00400000 | P | RW | US | PS)], 1, 1, 3,
      True, ("ok", 0x00403000, 0x00400000 | P | RW | US | PS | A | D, None)),
     ("4 MiB supervisor page, user write", [(PDE_AT, 0x00400000 | P | RW | PS)], 0, 1, 3, True, ("pf", 0b111)),
+    # PSE-36 (SDM Vol. 3 Table 4-4, and QEMU's CPUs): PDE bit 21 is reserved -> #PF with RSVD and P;
+    # bits 20:13 are physical address bits 39:32, so the page lies above 4 GiB (beyond RAM).
+    ("4 MiB page with reserved bit 21: RSVD fault", [(PDE_AT, 0x00400000 | 0x200000 | P | RW | PS)], 0, 1, 0,
+     False, ("pf", 0b1001)),
+    ("4 MiB page with PDE bit 13 (physical bit 32): above 4 GiB", [(PDE_AT, 0x00400000 | 0x2000 | P | RW | PS)],
+     0, 1, 0, False, ("ok", 0xFFC03000, 0x00400000 | 0x2000 | P | RW | PS | A, None)),
 ]
 
 

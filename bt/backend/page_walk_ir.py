@@ -16,13 +16,14 @@ touch no code (runtime_ir._granule_write). With paging off, every RAM frame is a
 It gives up (0), leaving the work to the reference walk, when: paging is off, the access is not
 allowed (the interpreter raises the #PF), a paging-structure frame is not yet marked as a page table
 (the reference walk marks it and write-protects it everywhere first), an A/D update would land in a
-frame holding code, or an address is beyond RAM.
+frame holding code, an address is beyond RAM, or a 4 MiB PDE has PSE-36 bits set.
 
 Every filled page goes into ctx.fill_log, so flushing the shadow tables (jit_engine.py) clears only
 the entries filled since the last flush.
 """
 from bt.backend.context import FILL_LOG_SIZE, field_offset
-from bt.runtime.paging import FRAME_CODE, FRAME_PAGE_TABLE, PDE_PS, PTE_A, PTE_D, PTE_P, PTE_RW, PTE_US
+from bt.runtime.paging import (FRAME_CODE, FRAME_PAGE_TABLE, PDE_PS, PSE36_HIGH, PSE36_RESERVED, PTE_A, PTE_D,
+                               PTE_P, PTE_RW, PTE_US)
 from bt.runtime.state import CR0_PG, CR0_WP, CR4_PSE, offset_of
 
 FILL_WATCHED = 2
@@ -103,7 +104,11 @@ def page_walk_ir():
         "  %big.pse = icmp ne i32 %pse, 0",
         "  %big = and i1 %big.ps, %big.pse",
         "  br i1 %big, label %large, label %small",
-        "large:",
+        "large:",                                   # PSE-36 bits (high frame, reserved): Python's
+        f"  %l.x = and i32 %pd.e, {PSE36_HIGH | PSE36_RESERVED}",
+        "  %l.plain = icmp eq i32 %l.x, 0",
+        "  br i1 %l.plain, label %large.ok, label %fail",
+        "large.ok:",
         "  %l.hi = and i32 %pd.e, -4194304",
         "  %l.mid = and i32 %addr, 4190208",
         "  %l.frame = or i32 %l.hi, %l.mid",
@@ -129,11 +134,11 @@ def page_walk_ir():
         "  %s.frame = and i32 %pt.e, -4096",
         "  br label %check",
         "check:",
-        "  %ent = phi i32 [ %pd.e, %large ], [ %pt.e, %pt.present ]",
-        "  %ent.p = phi ptr [ %pd.e.p, %large ], [ %pt.e.p, %pt.present ]",
-        "  %ent.fl = phi i8 [ %pd.fl, %large ], [ %pt.fl, %pt.present ]",
-        "  %rights = phi i32 [ %pd.e, %large ], [ %s.rights, %pt.present ]",
-        "  %frame = phi i32 [ %l.frame, %large ], [ %s.frame, %pt.present ]",
+        "  %ent = phi i32 [ %pd.e, %large.ok ], [ %pt.e, %pt.present ]",
+        "  %ent.p = phi ptr [ %pd.e.p, %large.ok ], [ %pt.e.p, %pt.present ]",
+        "  %ent.fl = phi i8 [ %pd.fl, %large.ok ], [ %pt.fl, %pt.present ]",
+        "  %rights = phi i32 [ %pd.e, %large.ok ], [ %s.rights, %pt.present ]",
+        "  %frame = phi i32 [ %l.frame, %large.ok ], [ %s.frame, %pt.present ]",
         # SDM Vol. 3, 4.6: user accesses need U/S (and R/W to write); supervisor writes need R/W
         # only with CR0.WP (the same rule as paging.allowed).
         f"  %us.b = and i32 %rights, {PTE_US}",

@@ -25,7 +25,11 @@ from bt.runtime.state import CR0_PG, CR0_WP, CR4_PSE
 
 PAGE_SHIFT = 12
 PTE_P, PTE_RW, PTE_US, PTE_A, PTE_D, PDE_PS = 0x1, 0x2, 0x4, 0x20, 0x40, 0x80
-PF_P, PF_W, PF_U = 0x1, 0x2, 0x4          # page-fault error code bits (no RSVD, no I/D without PAE/NX)
+PF_P, PF_W, PF_U, PF_RSVD = 0x1, 0x2, 0x4, 0x8   # page-fault error code bits (no I/D without PAE/NX)
+# 4 MiB PDE bits above the frame (PSE-36, as QEMU's CPUs have it): 20:13 are physical address bits
+# 39:32, bit 21 is reserved (#PF with RSVD).
+PSE36_HIGH, PSE36_RESERVED = 0x1FE000, 0x200000
+BEYOND_4G_FRAME = 0xFFC00000      # stands for a frame above 4 GiB: beyond RAM, so unbacked
 FRAME_CODE, FRAME_PAGE_TABLE = 0x1, 0x2
 M32 = 0xFFFFFFFF
 _U32 = struct.Struct("<I")
@@ -73,8 +77,12 @@ class Mmu:
         if not pde & PTE_P:
             self._fault(la, 0, write, user)
         if pde & PDE_PS and cpu.cr[4] & CR4_PSE:
+            if pde & PSE36_RESERVED:
+                self._fault(la, PF_P | PF_RSVD, write, user)
             entry, entry_gpa, rights = pde, pde_gpa, pde
             frame = (pde & 0xFFC00000) | (la & 0x3FF000)
+            if pde & PSE36_HIGH:
+                frame = BEYOND_4G_FRAME | (la & 0x3FF000)
         else:
             if not pde & PTE_A:
                 self._write_entry(pde_gpa, pde | PTE_A)
@@ -100,6 +108,8 @@ class Mmu:
         if not pde & PTE_P or not pde & PTE_A:
             return None
         if pde & PDE_PS and cpu.cr[4] & CR4_PSE:
+            if pde & (PSE36_HIGH | PSE36_RESERVED):
+                return None
             entry, frame = pde, (pde & 0xFFC00000) | (la & 0x3FF000)
         else:
             pte_gpa = (pde & ~0xFFF) | ((la >> 10) & 0xFFC)
