@@ -9,6 +9,7 @@ CALL/JMP/RET, call gates, task switches, paging.
 """
 from bt.frontend.decoder import SREG, CREG, DREG, MEM, IMM
 from bt.runtime import flags, interrupts
+from bt.runtime.descriptors import SYS_TSS32_AVAIL, SYS_TSS32_BUSY
 from bt.runtime.events import GuestFault, GuestHalt, GP, UD, BP, OF, DB
 from bt.runtime.interp import segments
 from bt.runtime.interp.registry import handles
@@ -35,9 +36,20 @@ def _writable_flags(w, cpl, wide):
 
 
 def _check_io(x, port, size):
-    # The TSS I/O-permission bitmap comes with the system issue; until then CPL > IOPL is refused.
-    if x.w[W_CPL] > _iopl(x.w):
-        raise GuestFault(GP, 0, f"port {port:#x} I/O at CPL {x.w[W_CPL]} > IOPL")
+    """At CPL > IOPL the TSS I/O-permission bitmap decides (SDM Vol. 1, 18.5.2): every bit of ports
+    port .. port+size-1 must be clear. Two bitmap bytes are always read, and a byte beyond the TSS
+    limit counts as set; a 16-bit TSS has no bitmap. The reads are implicit supervisor accesses."""
+    if x.w[W_CPL] <= _iopl(x.w):
+        return
+    tr = x.state.cpu.tr
+    if (tr.attrs & 0xF) not in (SYS_TSS32_AVAIL, SYS_TSS32_BUSY) or tr.limit < 0x67:
+        raise GuestFault(GP, 0, f"port {port:#x} I/O at CPL > IOPL without an I/O bitmap")
+    at = x.sys_rd16((tr.base + 0x66) & M32) + (port >> 3)
+    if at + 1 > tr.limit:
+        raise GuestFault(GP, 0, f"port {port:#x}: its I/O bitmap bytes lie beyond the TSS limit")
+    bits = x.sys_rd16((tr.base + at) & M32) >> (port & 7)
+    if bits & ((1 << size) - 1):
+        raise GuestFault(GP, 0, f"port {port:#x} I/O denied by the TSS I/O bitmap")
 
 
 # ---- MOV / PUSH / POP of segment, control and debug registers ---------------------------------------
