@@ -1,12 +1,14 @@
 """System-instruction semantics of issue 4 on both engines, from the SDM: the TSS I/O-permission
-bitmap (Vol. 1, 18.5.2). Machines come from tests/test_interrupts.py's set-up (GDT, TSS, IDT, a
+bitmap (Vol. 1, 18.5.2), far CALL/JMP through call gates and far RET to an outer level (Vol. 2
+CALL, JMP, RET; Vol. 3 5.8). Machines come from tests/test_interrupts.py's set-up (GDT, TSS, IDT, a
 ring-3 entry through IRET); expected values are derived by hand from the SDM."""
 import struct
 
 import pytest
 
-from test_interrupts import ENGINES, HANDLER, HLT, TSS, USER, U_CODE, machine, run, stack, to_ring3
-from bt.runtime.state import W_EIP
+from test_interrupts import (ENGINES, ESP0, GDT, GDT_ENTRIES, HANDLER, HLT, K_CODE, K_DATA, TSS, USER,
+                             USTACK, U_CODE, U_DATA, gate, machine, run, stack, to_ring3)
+from bt.runtime.state import CS, DS, SS, ESP, W_CPL, W_EIP
 
 GP_HANDLER_EIP = HANDLER + 13 * 0x10 + 1          # after the HLT of the #GP handler
 UD2 = b"\x0f\x0b"                                  # ends a ring-3 program: #UD, whose handler halts
@@ -75,3 +77,88 @@ def test_bitmap_not_consulted_at_cpl_le_iopl(engine):
     m.state.cpu.tr.limit = 0x78
     assert run(engine, m) == "halt"
     assert m.state.w[W_EIP] == 0x1000 + 6 and m.state.w[0] & 0xFF == 0xFF
+
+
+# ---- call gates ----------------------------------------------------------------------------------
+
+GATE_AT = 0x6000                 # ring-0 code the gates lead to
+GATE_SEL = len(GDT_ENTRIES) * 8  # the first descriptor after test_interrupts' GDT
+
+
+def gate_machine(user, gate_code, kind=0xEC, count=0, selector=K_CODE, extra=()):
+    """Ring 3 running `user` with a call gate (GDT index len(GDT_ENTRIES)) to selector:GATE_AT, whose
+    code is `gate_code`; `extra` descriptors follow it. #UD and #GP handlers halt."""
+    m = machine(to_ring3(), user, handlers={13: HLT, 6: HLT, 11: HLT})
+    descriptors = [gate(GATE_AT, selector, kind) | (count << 32), *extra]
+    m.mem.write(GDT + GATE_SEL, b"".join(struct.pack("<Q", d) for d in descriptors))
+    m.state.cpu.gdtr_limit = GATE_SEL + 8 * len(descriptors) - 1
+    m.mem.write(GATE_AT, gate_code)
+    return m
+
+
+def far_call(selector):
+    return b"\x9a" + struct.pack("<IH", 0xDEADBEEF, selector)      # the offset is ignored
+
+
+def far_jmp(selector):
+    return b"\xea" + struct.pack("<IH", 0, selector)
+
+
+PUSH_PARAMS = b"\x68" + struct.pack("<I", 0x22222222) + b"\x68" + struct.pack("<I", 0x11111111)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_call_gate_to_ring0_switches_stack_and_copies_parameters(engine):
+    user = PUSH_PARAMS + far_call(GATE_SEL | 3)
+    m = gate_machine(user, HLT, count=2)
+    assert run(engine, m) == "halt"
+    w, cpu = m.state.w, m.state.cpu
+    assert w[W_EIP] == GATE_AT + 1 and w[W_CPL] == 0 and cpu.seg[CS].selector == K_CODE
+    assert cpu.seg[SS].selector == K_DATA and w[ESP] == ESP0 - 24
+    assert stack(m, 6) == [USER + len(user), U_CODE, 0x11111111, 0x22222222, USTACK - 8, U_DATA]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_retf_to_ring3_pops_parameters_on_both_stacks_and_nulls_ds(engine):
+    """mov ax, K_DATA ; mov ds, ax ; retf 8 ; then ring 3 runs UD2 (its #UD frame shows SS:ESP)."""
+    back = b"\x66\xb8" + struct.pack("<H", K_DATA) + b"\x8e\xd8" + b"\xca\x08\x00"
+    user = PUSH_PARAMS + far_call(GATE_SEL | 3) + UD2
+    m = gate_machine(user, back, count=2)
+    assert run(engine, m) == "halt"
+    w, cpu = m.state.w, m.state.cpu
+    assert w[W_EIP] == HANDLER + 6 * 0x10 + 1
+    assert stack(m, 5)[:2] == [USER + len(user) - 2, U_CODE] and stack(m, 5)[3:] == [USTACK, U_DATA]
+    assert cpu.seg[DS].selector == 0          # DPL 0 data: nulled by the return to ring 3
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_call_and_jmp_through_a_gate_at_the_same_level(engine):
+    """Ring 0: CALL through a DPL-0 gate pushes CS:EIP on the same stack; JMP pushes nothing."""
+    code = far_call(GATE_SEL) + HLT
+    m = gate_machine(b"", HLT, kind=0x8C)
+    m.mem.write(0x1000, code)
+    assert run(engine, m) == "halt"
+    assert m.state.w[W_EIP] == GATE_AT + 1 and m.state.w[ESP] == 0x7000 - 8
+    assert stack(m, 2) == [0x1000 + 7, K_CODE]
+    m = gate_machine(b"", HLT, kind=0x8C)
+    m.mem.write(0x1000, far_jmp(GATE_SEL))
+    assert run(engine, m) == "halt"
+    assert m.state.w[W_EIP] == GATE_AT + 1 and m.state.w[ESP] == 0x7000
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("case,error", [("jmp_to_ring0", K_CODE), ("gate_dpl0", GATE_SEL),
+                                        ("not_present", GATE_SEL), ("to_data", K_DATA)])
+def test_call_gate_faults(engine, case, error):
+    """JMP from ring 3 through a gate to non-conforming ring-0 code: #GP(code selector); a DPL-0
+    gate from ring 3: #GP(gate selector); a not-present gate: #NP(gate selector); a gate to a data
+    segment: #GP(its selector). Nothing changes before the fault."""
+    kind, selector, insn = {"jmp_to_ring0": (0xEC, K_CODE, far_jmp(GATE_SEL | 3)),
+                            "gate_dpl0": (0x8C, K_CODE, far_call(GATE_SEL | 3)),
+                            "not_present": (0x6C, K_CODE, far_call(GATE_SEL | 3)),
+                            "to_data": (0xEC, K_DATA, far_call(GATE_SEL | 3))}[case]
+    m = gate_machine(insn, HLT, kind=kind, selector=selector)
+    assert run(engine, m) == "halt"
+    vector = 11 if case == "not_present" else 13
+    assert m.state.w[W_EIP] == HANDLER + vector * 0x10 + 1
+    assert stack(m, 6) == [error, USER, U_CODE, stack(m, 6)[3], USTACK, U_DATA]

@@ -83,15 +83,8 @@ def deliver(x, vector, return_eip, error_code=None, software=False):
     frame = [eflags, old_cs, return_eip]
     if not code.conforming and code.dpl < cpl:    # inter-privilege: the stack comes from the TSS
         new_cpl = code.dpl
-        new_ss, new_esp = _tss_stack(x, new_cpl, ext)
-        if new_ss & 0xFFFC == 0:
-            raise GuestFault(TS, ext, "TSS stack selector is null")
-        stack, stack_at = _descriptor(x, new_ss, TS, ext)
+        new_ss, new_esp, stack, stack_at = inner_stack(x, new_cpl, ext)
         ss_error = (new_ss & 0xFFFC) | ext
-        if (new_ss & 3) != new_cpl or stack.dpl != new_cpl or not stack.writable:
-            raise GuestFault(TS, ss_error, "TSS stack segment is not a writable data segment at the new CPL")
-        if not stack.present:
-            raise GuestFault(SS_FAULT, ss_error, "TSS stack segment is not present")
         frame = [old_ss, old_esp] + frame
         stack_attrs, stack_limit, stack_base, esp = stack.attrs, stack.limit, stack.base, new_esp
         room_error = ss_error
@@ -106,7 +99,7 @@ def deliver(x, vector, return_eip, error_code=None, software=False):
         frame.append(error_code)
     size = 4 if wide else 2
     sp_mask = M32 if stack_attrs & 0x4000 else 0xFFFF     # B bit: 32- or 16-bit stack pointer
-    if not _stack_has_room(stack_attrs, stack_limit, esp & sp_mask, len(frame) * size, sp_mask):
+    if not stack_has_room(stack_attrs, stack_limit, esp & sp_mask, len(frame) * size, sp_mask):
         raise GuestFault(SS_FAULT, room_error, "no room for the interrupt frame on the stack")
     if offset > code.limit:
         raise GuestFault(GP, ext, "interrupt handler's EIP is beyond its code segment limit")
@@ -189,6 +182,21 @@ def _descriptor(x, selector, vector, ext):
                          f"selector {selector:#06x} is outside its descriptor table") from None
 
 
+def inner_stack(x, new_cpl, ext):
+    """The stack for entering privilege level `new_cpl` (interrupts, call gates): (SS, ESP, SS
+    descriptor, its address) from the current TSS, with the SDM's checks (#TS, #SS not present)."""
+    new_ss, new_esp = _tss_stack(x, new_cpl, ext)
+    if new_ss & 0xFFFC == 0:
+        raise GuestFault(TS, ext, "TSS stack selector is null")
+    stack, stack_at = _descriptor(x, new_ss, TS, ext)
+    ss_error = (new_ss & 0xFFFC) | ext
+    if (new_ss & 3) != new_cpl or stack.dpl != new_cpl or not stack.writable:
+        raise GuestFault(TS, ss_error, "TSS stack segment is not a writable data segment at the new CPL")
+    if not stack.present:
+        raise GuestFault(SS_FAULT, ss_error, "TSS stack segment is not present")
+    return new_ss, new_esp, stack, stack_at
+
+
 def _tss_stack(x, cpl, ext):
     """(SS, ESP) for privilege level `cpl` from the current TSS (32-bit: ESPn at 4+8n, SSn at 8+8n)."""
     tr = x.state.cpu.tr
@@ -204,7 +212,7 @@ def _tss_stack(x, cpl, ext):
     return x.sys_rd16((tr.base + at + 2) & M32), x.sys_rd16((tr.base + at) & M32)
 
 
-def _stack_has_room(attrs, limit, sp, nbytes, sp_mask):
+def stack_has_room(attrs, limit, sp, nbytes, sp_mask):
     """Whether offsets sp-nbytes .. sp-1 all lie inside the stack segment (expand-up or -down)."""
     low, high = (sp - nbytes) & sp_mask, (sp - 1) & sp_mask
     wraps = low > high

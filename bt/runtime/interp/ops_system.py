@@ -3,15 +3,15 @@ register moves, descriptor tables, far transfers, INT/IRET, flags virtualisation
 port I/O and HLT. The JIT turns these into VMM callouts. Factories run at decode time; the closures
 are warm at most (system code), so they favour the SDM's order of checks over speed.
 
-INT n / INT3 / INTO / INT1 deliver through the IDT (bt/runtime/interrupts.py); IRET returns to the same
-or an outer privilege level. Not yet here (the system-virtualisation issue): privilege-changing far
-CALL/JMP/RET, call gates, task switches, paging.
+INT n / INT3 / INTO / INT1 deliver through the IDT (bt/runtime/interrupts.py); IRET and far RET return
+to the same or an outer privilege level; far CALL/JMP through call gates are in call_gates.py.
+Not yet here: task switches (TSS and task-gate targets), virtual-8086 mode.
 """
 from bt.frontend.decoder import SREG, CREG, DREG, MEM, IMM
 from bt.runtime import flags, interrupts
 from bt.runtime.descriptors import SYS_TSS32_AVAIL, SYS_TSS32_BUSY
 from bt.runtime.events import GuestFault, GuestHalt, GP, UD, BP, OF, DB
-from bt.runtime.interp import segments
+from bt.runtime.interp import call_gates, segments
 from bt.runtime.interp.registry import handles
 from bt.runtime.state import (CS, SS, W_CPL, W_EFLAGS, W_EIP, ECX, EDX, EAX, ESI, EDI,
                               IF, IOPL, VM, RF, TF, NT, AC, ID, DF, ARITH_FLAGS, EFLAGS_FIXED1,
@@ -517,6 +517,9 @@ def ljmp(x, insn):
 
     def op():
         selector, offset = target()
+        gate = call_gates.call_gate(x, selector)
+        if gate is not None:
+            return call_gates.through_gate(x, gate, selector)
         return segments.load_code_segment(x, selector, offset)
     return op
 
@@ -528,6 +531,9 @@ def lcall(x, insn):
 
     def op():
         selector, offset = target()
+        gate = call_gates.call_gate(x, selector)
+        if gate is not None:
+            return call_gates.through_gate(x, gate, selector, nxt)
         old_cs, w = cpu.seg[CS].selector, x.w
         sp = w[4]
         try:
@@ -563,19 +569,34 @@ def retf(x, insn):
     extra = insn.operands[0].imm if insn.operands else 0
     wide, w = insn.opsize == 4, x.w
 
+    pop = x.pop32 if wide else x.pop16
+
     def op():
         sp = w[4]
         try:
-            offset = x.pop32() if wide else x.pop16()
-            selector = (x.pop32() if wide else x.pop16()) & 0xFFFF
-            if (selector & 3) > w[W_CPL]:
-                raise GuestFault(GP, selector & 0xFFFC, "RETF to an outer privilege level is not supported yet")
-            eip = segments.load_code_segment(x, selector, offset)
+            offset = pop()
+            selector = pop() & 0xFFFF
+            rpl = selector & 3
+            if rpl <= w[W_CPL]:
+                eip = segments.load_code_segment(x, selector, offset)
+                w[4] = (w[4] + extra) & M32
+                return eip
+            # To an outer level (after a CALL through a gate): the caller's SS:ESP sits above the
+            # parameters, which are released on both stacks.
+            w[4] = (w[4] + extra) & M32
+            new_esp, new_ss = pop(), pop() & 0xFFFF
+            code, code_at, stack, stack_at = _outer_return_checks(x, selector, offset, new_ss)
         except GuestFault:
             w[4] = sp
             raise
-        w[4] = (w[4] + extra) & M32
-        return eip
+        segments.set_accessed(x, code, code_at)
+        segments.set_accessed(x, stack, stack_at)
+        w[W_CPL] = rpl
+        segments.write_cache(x, CS, selector, code)
+        segments.write_cache(x, SS, new_ss, stack)
+        w[4] = (new_esp + extra) & M32
+        _null_inaccessible_segments(x, rpl)
+        return offset
     return op
 
 
