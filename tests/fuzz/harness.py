@@ -70,7 +70,8 @@ def _logging_io(bus, log):
 
 
 def build_machine(case):
-    m = Machine(memory_size=RAM_SIZE, stdin=io.BytesIO(case.stdin), stdout=io.BytesIO())
+    # --icount time: a PIT read must give both engines the same value (guest time per instruction)
+    m = Machine(memory_size=RAM_SIZE, stdin=io.BytesIO(case.stdin), stdout=io.BytesIO(), icount=0)
     regs = {"esp": STACK_TOP, **case.regs}
     for addr, data in case.memory.items():
         m.mem.write(addr, data)
