@@ -23,7 +23,7 @@ SAMPLES = {
     "int": "cd 80", "int3": "cc", "into": "ce", "int1": "f1", "iretd": "cf", "iret": "66 cf",
     "hlt": "f4", "rdmsr": "0f 32", "wrmsr": "0f 30", "invd": "0f 08", "wbinvd": "0f 09",
     "invlpg": "0f 01 38", "lar": "0f 02 c0", "lsl": "0f 03 c0", "verr": "0f 00 e0", "verw": "0f 00 e8",
-    "insw": "66 6d", "outsd": "6f",
+    "insw": "66 6d", "outsd": "6f", "wait": "9b", "fnop": "d9 d0",
 }
 # Sensitive by operand: MOV/PUSH/POP of segment, control and debug registers.
 OPERAND_SAMPLES = {"mov ds, eax": ("8e d8", "segment"), "mov eax, ds": ("8c d8", "segment"),

@@ -1,6 +1,6 @@
 """System-instruction semantics of issue 4 on both engines, from the SDM: the TSS I/O-permission
 bitmap (Vol. 1, 18.5.2), far CALL/JMP through call gates and far RET to an outer level (Vol. 2
-CALL, JMP, RET; Vol. 3 5.8). Machines come from tests/test_interrupts.py's set-up (GDT, TSS, IDT, a
+CALL, JMP, RET; Vol. 3 5.8), #NM from CR0.EM/MP/TS (Vol. 3 Table 2-2; btvm has no x87). Machines come from tests/test_interrupts.py's set-up (GDT, TSS, IDT, a
 ring-3 entry through IRET); expected values are derived by hand from the SDM."""
 import struct
 
@@ -162,3 +162,39 @@ def test_call_gate_faults(engine, case, error):
     vector = 11 if case == "not_present" else 13
     assert m.state.w[W_EIP] == HANDLER + vector * 0x10 + 1
     assert stack(m, 6) == [error, USER, U_CODE, stack(m, 6)[3], USTACK, U_DATA]
+
+
+# ---- #NM (no x87: WAIT and FNOP are no-ops, other x87 instructions #UD) ----------------------------
+
+MP, EM, TS = 0x2, 0x4, 0x8
+X87 = {"fnop": b"\xd9\xd0", "wait": b"\x9b", "fld_mem": b"\xdd\x05\x00\x30\x00\x00",
+       "fxch": b"\xd9\xc9", "fninit_prefixed": b"\x66\xdb\xe3"}
+
+
+def x87_outcome(engine, insn, cr0_bits):
+    """'ok' (ran as a no-op), 'NM' or 'UD' for `insn` in ring 0 with those CR0 bits."""
+    m = machine(insn + HLT, handlers={6: HLT, 7: HLT})
+    m.state.cpu.cr[0] |= cr0_bits
+    assert run(engine, m) == "halt"
+    eip = m.state.w[W_EIP]
+    if eip == 0x1000 + len(insn) + 1:
+        return "ok"
+    assert stack(m, 2) == [0x1000, K_CODE]               # a fault: saved EIP is the instruction
+    return {HANDLER + 6 * 0x10 + 1: "UD", HANDLER + 7 * 0x10 + 1: "NM"}[eip]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("bits", range(8))
+def test_em_mp_ts_table(engine, bits):
+    """x87 instructions fault on EM or TS; WAIT only on MP and TS together."""
+    cr0 = (MP if bits & 1 else 0) | (EM if bits & 2 else 0) | (TS if bits & 4 else 0)
+    assert x87_outcome(engine, X87["fnop"], cr0) == ("NM" if cr0 & (EM | TS) else "ok")
+    assert x87_outcome(engine, X87["wait"], cr0) == ("NM" if cr0 & (MP | TS) == MP | TS else "ok")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("name", ["fld_mem", "fxch", "fninit_prefixed"])
+def test_other_x87_instructions_are_nm_or_ud(engine, name):
+    assert x87_outcome(engine, X87[name], TS) == "NM"
+    assert x87_outcome(engine, X87[name], EM) == "NM"
+    assert x87_outcome(engine, X87[name], MP) == "UD"

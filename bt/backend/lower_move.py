@@ -30,7 +30,7 @@ def lea(e, insn):
     operands.write(e, dst, e.trunc(offset, 4, dst.size))
 
 
-@lowers("nop", "pause", "endbr32", "prefetchnta", "prefetcht0", "prefetcht1", "prefetcht2", "wait")
+@lowers("nop", "pause", "endbr32", "prefetchnta", "prefetcht0", "prefetcht1", "prefetcht2")
 def nop(e, insn):
     pass
 

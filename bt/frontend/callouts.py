@@ -13,7 +13,8 @@ from bt.frontend.decoder import SREG, CREG, DREG
 # kind number -> name; 0 means "no callout".
 KINDS = ("none", "io", "flags", "interrupt-flag", "segment", "control-register", "descriptor-table",
          "far-transfer", "interrupt", "halt", "msr", "cache-tlb", "descriptor-probe", "fallback",
-         "adaptive")      # an instruction that kept trapping (slow exits), retranslated as a callout
+         "adaptive",      # an instruction that kept trapping (slow exits), retranslated as a callout
+         "x87")           # WAIT / FNOP: #NM from CR0.EM/MP/TS
 KIND = {name: i for i, name in enumerate(KINDS)}
 
 _BY_NAME = {
@@ -29,6 +30,7 @@ _BY_NAME = {
     **{n: "msr" for n in ("rdmsr", "wrmsr")},
     **{n: "cache-tlb" for n in ("invd", "wbinvd", "invlpg")},
     **{n: "descriptor-probe" for n in ("lar", "lsl", "verr", "verw")},
+    **{n: "x87" for n in ("wait", "fnop")},
 }
 CALLOUTS = dict(_BY_NAME)
 

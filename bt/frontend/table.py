@@ -14,6 +14,8 @@ Legend (flags: C P A Z S O D I T; "-" for none):
              priv  - privileged: #GP(0) unless CPL 0
              io    - port I/O: allowed only when CPL <= IOPL (or by the TSS bitmap)
              nojit - the JIT has no native lowering (may change as the backend grows)
+x87: only WAIT and FNOP (#NM from CR0.EM/MP/TS, else no-ops: bt/runtime/interp/ops_x87.py); they are
+sensitive because CR0 decides what they do. Other x87 instructions are not rows: #NM or #UD (no x87 yet).
 Some facts depend on the operands (MOV to a segment or control register is sensitive and ends the
 block; PUSH/POP of a segment register is sensitive); `ends_block` and `is_sensitive` add those.
 The row facts come from the Intel SDM, Vol. 2 (the "Flags Affected" section of each instruction).
@@ -173,7 +175,8 @@ prefetchnta  -        -        -          -
 prefetcht0   -        -        -          -
 prefetcht1   -        -        -          -
 prefetcht2   -        -        -          -
-wait         -        -        -          -
+wait         -        -        -          sens
+fnop         -        -        -          sens
 ud2          -        -        -          end
 ud0          -        -        -          end
 bound        -        -        -          -

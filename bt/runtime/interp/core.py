@@ -20,6 +20,7 @@ from bt.frontend.decoder import Decoder, DecodeError, REG, IMM, MEM, MAX_INSN_LE
 from bt.runtime import external_interrupts, flags, interrupts
 from bt.runtime.events import GuestFault, GuestExit, GuestHalt, LimitReached, UD, GP
 from bt.runtime.code_tracker import CodeTracker
+from bt.runtime.interp import ops_x87
 from bt.runtime.interp.access import build_access, build_paged_access, USER_KEY
 from bt.runtime.paging import mmu_of
 from bt.runtime.interp.registry import HANDLERS
@@ -251,7 +252,8 @@ class Interpreter:
                 return self.decoder.decode(code, eip)
             except DecodeError as err:
                 if len(code) >= MAX_INSN_LEN:
-                    raise GuestFault(UD, detail=str(err)) from None
+                    raise (ops_x87.x87_fault(self, str(err)) if ops_x87.is_x87(code)
+                           else GuestFault(UD, detail=str(err))) from None
                 # The bytes stop at a page end: the instruction may go on into the next page, whose
                 # fetch may fault. (A decoder never takes a prefix of a longer instruction as valid.)
                 code += self._fetch_code((la + len(code)) & M32, MAX_INSN_LEN - len(code))
@@ -314,6 +316,8 @@ class Interpreter:
         """The closure executing `insn`, wrapped for self-modifying-code checks if it writes memory."""
         factory = HANDLERS.get(insn.name)
         if factory is None or table.info(insn.name) is None:
+            if ops_x87.is_x87(insn.raw):
+                raise ops_x87.x87_fault(self, repr(insn.text))
             raise GuestFault(UD, detail=f"{insn.text!r} is not implemented (x87/SSE/unknown)")
         op = factory(self, insn)
         if table.writes_memory(insn):

@@ -38,9 +38,9 @@ def _nothing():
     return None
 
 
-@handles("nop", "pause", "endbr32", "prefetchnta", "prefetcht0", "prefetcht1", "prefetcht2", "wait")
+@handles("nop", "pause", "endbr32", "prefetchnta", "prefetcht0", "prefetcht1", "prefetcht2")
 def nop(x, insn):
-    # NOP r/m does not access memory; WAIT has no x87 to wait for (no FPU, so no #NM: CR0.TS/MP unused).
+    # NOP r/m does not access memory. (WAIT, a no-op unless CR0.MP and TS, is in ops_x87.py.)
     return _nothing
 
 
