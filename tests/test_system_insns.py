@@ -1,6 +1,7 @@
 """System-instruction semantics of issue 4 on both engines, from the SDM: the TSS I/O-permission
 bitmap (Vol. 1, 18.5.2), far CALL/JMP through call gates and far RET to an outer level (Vol. 2
-CALL, JMP, RET; Vol. 3 5.8), #NM from CR0.EM/MP/TS (Vol. 3 Table 2-2; btvm has no x87). Machines come from tests/test_interrupts.py's set-up (GDT, TSS, IDT, a
+CALL, JMP, RET; Vol. 3 5.8), #NM from CR0.EM/MP/TS (Vol. 3 Table 2-2; btvm has no x87), EFLAGS.TF single-step
+traps (Vol. 3 17.3.1.4). Machines come from tests/test_interrupts.py's set-up (GDT, TSS, IDT, a
 ring-3 entry through IRET); expected values are derived by hand from the SDM."""
 import struct
 
@@ -198,3 +199,47 @@ def test_other_x87_instructions_are_nm_or_ud(engine, name):
     assert x87_outcome(engine, X87[name], TS) == "NM"
     assert x87_outcome(engine, X87[name], EM) == "NM"
     assert x87_outcome(engine, X87[name], MP) == "UD"
+
+
+# ---- single-step (EFLAGS.TF) ------------------------------------------------------------------------
+
+SET_TF = bytes.fromhex("9c 81 0c 24 00 01 00 00 9d")          # pushfd ; or dword [esp], 0x100 ; popfd
+CLEAR_TF = bytes.fromhex("9c 81 24 24 ff fe ff ff 9d")        # pushfd ; and dword [esp], ~0x100 ; popfd
+COUNT_DB = {1: b"\x43" + b"\xcf"}                            # #DB handler: inc ebx ; iretd
+
+
+def step_traps(engine, body, handlers=()):
+    """How many #DB traps the #DB handler counted while `body` ran between SET_TF and CLEAR_TF."""
+    m = machine(SET_TF + body + CLEAR_TF + HLT, handlers={**COUNT_DB, 6: HLT, 13: HLT, **dict(handlers)})
+    assert run(engine, m) == "halt"
+    assert m.state.w[W_EIP] == 0x1000 + len(SET_TF + body + CLEAR_TF) + 1, "ended in a fault handler"
+    assert m.state.cpu.dr[6] & 0x4000                         # DR6.BS
+    return m.state.w[3]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_popf_setting_tf_traps_after_the_next_instruction_and_clearing_still_traps(engine):
+    """Traps after: nop, inc, inc (3), then pushfd, and, popfd of CLEAR_TF (3); none after the POPF
+    that set TF. The popfd at CPL 0 runs natively on the JIT: it must leave native code."""
+    assert step_traps(engine, bytes.fromhex("90 40 40")) == 6
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_mov_ss_and_pop_ss_suppress_the_trap_after_them(engine):
+    """mov eax, ss ; nop ; mov ss, ax ; nop ; push ss ; pop ss ; nop: no trap after the two SS loads."""
+    assert step_traps(engine, bytes.fromhex("8c d0 90 8e d0 90 16 17 90")) == 5 + 3
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_int_n_enters_its_handler_with_tf_clear_and_no_trap(engine):
+    """nop ; int 0x80 (handler: add ecx, 1 ; iretd, neither stepped) ; nop: traps after the nops."""
+    handlers = {0x80: bytes.fromhex("83 c1 01 cf")}
+    assert step_traps(engine, bytes.fromhex("90 cd 80 90"), handlers) == 2 + 3
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_faulting_instruction_is_not_trapped(engine):
+    """nop ; ud2 (its #UD handler skips it: add dword [esp], 2 ; iretd) ; nop: the fault is delivered
+    instead of a trap, and stepping goes on after the handler's IRET (the frame kept TF)."""
+    handlers = {6: bytes.fromhex("83 04 24 02 cf")}
+    assert step_traps(engine, bytes.fromhex("90 0f 0b 90"), handlers) == 2 + 3

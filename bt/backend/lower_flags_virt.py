@@ -2,8 +2,8 @@
 "POPF"). They are sensitive (they read or write IF and IOPL), but they are frequent, so instead of
 leaving native code the VMM's handling runs inline: the guest sees its virtual EFLAGS, never the
 host's. POPF at CPL > 0 leaves to the interpreter (IOPL/IF rules). A POPF that sets IF while an external
-interrupt is pending (JitContext.irq_pending) ends native execution at the next block end through
-the budget (context.IRQ_KICK). Cold (translation time).
+interrupt is pending (JitContext.irq_pending), or that sets TF (single-step), ends native execution at
+the next block end through the budget (context.IRQ_KICK). Cold (translation time).
 """
 from bt.backend.context import EXIT_INTERP
 from bt.backend.flag_ir import _s32
@@ -42,11 +42,13 @@ def popf(e, insn):
     taken = e.emit(f"and i32 {value}, {changeable}")
     new = e.emit(f"or i32 {e.emit(f'or i32 {kept}, {taken}')}, {EFLAGS_FIXED1}", "eflags")
     e.set_eflags_value(new)       # POPF ends the block (table: end), so no later side exit sees it
-    # IF set while the PIC asserts INTR: spend the budget (branch-free) so the block returns to Python,
-    # which takes the interrupt after this POPF.
+    # IF set while the PIC asserts INTR, or TF set: spend the budget (branch-free) so the block returns
+    # to Python, which takes the interrupt after this POPF or single-steps from the next instruction
+    # (bt/runtime/single_step.py). Either bit, moved to 0x100, shifted by 32 is IRQ_KICK.
     pending = e.emit(f"load i32, ptr {e.ctx_field_ptr('irq_pending')}", "irq")
-    both = e.emit(f"and i32 {pending}, {new}")
-    kick = e.emit(f"shl i64 {e.emit(f'zext i32 {both} to i64')}, 31")
+    both = e.emit(f"lshr i32 {e.emit(f'and i32 {pending}, {new}')}, 1")
+    either = e.emit(f"or i32 {both}, {e.emit(f'and i32 {new}, {TF}')}")
+    kick = e.emit(f"shl i64 {e.emit(f'zext i32 {either} to i64')}, 32")
     budget_ptr = e.ctx_field_ptr("budget")
     budget = e.emit(f"load i64, ptr {budget_ptr}", "budget")
     e.line(f"store i64 {e.emit(f'sub i64 {budget}, {kick}')}, ptr {budget_ptr}")

@@ -40,10 +40,11 @@ _POLL_NAMES = frozenset(("in", "out", "insb", "insw", "insd", "outsb", "outsw", 
 
 
 def polls_after(insn):
-    return insn.name in _POLL_NAMES or _loads_ss(insn)
+    return insn.name in _POLL_NAMES or loads_ss(insn)
 
 
-def _loads_ss(insn):
+def loads_ss(insn):
+    """MOV SS / POP SS: their shadow also holds off the single-step trap (bt/runtime/single_step.py)."""
     return (insn.name in ("mov", "pop") and insn.operands and insn.operands[0].kind == SREG
             and insn.operands[0].reg == SS)
 
@@ -60,7 +61,7 @@ def wrap(x, insn, op):
                 irq.start_shadow()
             irq.check_at = 0
         return sti
-    if _loads_ss(insn):
+    if loads_ss(insn):
         def load_ss():
             nxt = op()
             irq.start_shadow()

@@ -18,7 +18,8 @@ instead of #SS for a not-present ring-0 stack segment. Like QEMU (and unlike the
 the EFLAGS image pushed for a fault keeps RF as it was.
 
 Not yet here: task gates (#GP with the IDT error code, stated in the fault's detail), virtual-8086
-mode, external interrupts (the PIC), #DB single-step traps, CET shadow stacks.
+mode, CET shadow stacks. External interrupts come through bt/runtime/external_interrupts.py, #DB
+single-step traps through bt/runtime/single_step.py, call gates' stack switch through `inner_stack`.
 """
 from bt.runtime import flags
 from bt.runtime.descriptors import (Descriptor, SYS_TASK_GATE, SYS_INT_GATE16, SYS_TRAP_GATE16,

@@ -37,7 +37,7 @@ from bt.runtime import external_interrupts
 from bt.runtime.events import GuestFault, LimitReached
 from bt.runtime.interp import Interpreter
 from bt.runtime.lookup_tables import LookupTable, LookupTables
-from bt.runtime.state import CS, CR0_PG, IF, W_EIP
+from bt.runtime.state import CS, CR0_PG, IF, TF, W_EFLAGS, W_EIP
 
 DEFAULT_TCACHE_SIZE = 64 << 20
 TRANSLATION_BYTES = 1 << 10        # Translation, CodeRegion, dict entries, granule counts (generous)
@@ -239,7 +239,9 @@ class Jit:
                 raise LimitReached("timeout", w[W_EIP])
             self._check_mode()
             until_irq = irq.check_at - self.executed
-            if (remaining is not None and remaining <= self.block_insns) or until_irq <= self.block_insns:
+            if (w[W_EFLAGS] & TF or (remaining is not None and remaining <= self.block_insns)
+                    or until_irq <= self.block_insns):
+                # TF: single-stepping goes instruction by instruction (bt/runtime/single_step.py)
                 self._step()                  # exact tail of the budget, one instruction at a time
                 continue
             budget = min(BUDGET_CHUNK, until_irq - self.block_insns)

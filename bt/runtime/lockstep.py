@@ -270,6 +270,10 @@ class Lockstep:
         jit = self.jit
         ctx = jit.ctx
         jit._check_mode()
+        if jit.w[W_EFLAGS] & TF:            # single-stepping, as in the JIT's run loop
+            self.how = "JIT's interpreter (single-step)"
+            jit._step()
+            return
         while True:
             ctx.budget = 1
             code = jit._dispatch(jit._st_ptr, jit._ctx_ptr)

@@ -17,14 +17,14 @@ import time
 
 from bt.frontend import table
 from bt.frontend.decoder import Decoder, DecodeError, REG, IMM, MEM, MAX_INSN_LEN
-from bt.runtime import external_interrupts, flags, interrupts
+from bt.runtime import external_interrupts, flags, interrupts, single_step
 from bt.runtime.events import GuestFault, GuestExit, GuestHalt, LimitReached, UD, GP
 from bt.runtime.code_tracker import CodeTracker
 from bt.runtime.interp import ops_x87
 from bt.runtime.interp.access import build_access, build_paged_access, USER_KEY
 from bt.runtime.paging import mmu_of
 from bt.runtime.interp.registry import HANDLERS
-from bt.runtime.state import W_EIP, W_SEG_BASE, W_CPL, ESP, SS, CS, CR0_PG
+from bt.runtime.state import W_EIP, W_EFLAGS, W_SEG_BASE, W_CPL, ESP, SS, CS, CR0_PG, TF
 
 M32 = 0xFFFFFFFF
 MASK = {1: 0xFF, 2: 0xFFFF, 4: 0xFFFFFFFF}
@@ -157,6 +157,9 @@ class Interpreter:
                         raise LimitReached("timeout", w[W_EIP])
             eip = w[W_EIP]
             try:
+                if w[W_EFLAGS] & TF:       # single-stepping: one instruction, then its #DB trap
+                    self.step_delivering()
+                    continue
                 block = blocks.get(eip)
                 if block is None or (block.mapped and not self._still_mapped(block)):
                     block = self._translate(eip)
@@ -178,15 +181,19 @@ class Interpreter:
 
     def step_delivering(self):
         """One instruction as the CPU runs it: a fault is delivered through the IDT instead of raised
-        (the engines' loops). `step` raises the fault (instruction-level tests)."""
+        (the engines' loops), and with EFLAGS.TF set the single-step trap follows it
+        (bt/runtime/single_step.py). `step` raises the fault (instruction-level tests)."""
+        if self.w[W_EFLAGS] & TF:
+            single_step.step(self)
+            return
         try:
             self.step()
         except GuestFault as fault:
             self.deliver(fault)
 
     def step(self):
-        """Execute exactly one instruction (tests, lockstep, the tail of a --max-insns budget).
-        A guest fault is raised as GuestFault with the state before the instruction."""
+        """Execute exactly one instruction (tests, lockstep, the tail of a --max-insns budget) and
+        return it. A guest fault is raised as GuestFault with the state before the instruction."""
         w = self.w
         eip = w[W_EIP]
         block = self.blocks.get(eip)
@@ -205,6 +212,7 @@ class Interpreter:
             raise
         w[W_EIP] = insn.next_address if nxt is None else nxt
         self.insn_count += 1
+        return insn
 
     def _run_block(self, block):
         w = self.w
