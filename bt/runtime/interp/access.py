@@ -135,37 +135,31 @@ def build_paged_access(interp, mmu):
             pa = translate(la, False, user_of())
             return view[pa] if pa < size else UNBACKED_BYTE
 
-        def rd16(la):
-            u = user_of()
-            frame = rtlb.get((la >> 12) | u)
-            if frame is None or la & 0xFFF > 0xFFE or frame >= size:
-                return read(la, 2, u)
-            return u16_from(view, frame | (la & 0xFFF))[0]
-
-        def rd32(la):
-            u = user_of()
-            frame = rtlb.get((la >> 12) | u)
-            if frame is None or la & 0xFFF > 0xFFC or frame >= size:
-                return read(la, 4, u)
-            return u32_from(view, frame | (la & 0xFFF))[0]
-
         def wr8(la, value):
             write(la, 1, value, user_of())
 
-        def wr16(la, value):
-            u = user_of()
-            frame = wtlb.get((la >> 12) | u)
-            if frame is None or la & 0xFFF > 0xFFE or frame >= size or flags[frame >> 12]:
-                return write(la, 2, value, u)
-            u16_into(view, frame | (la & 0xFFF), value)
+        def reader(n, unpack_from):
+            last = 4096 - n
 
-        def wr32(la, value):
-            u = user_of()
-            frame = wtlb.get((la >> 12) | u)
-            if frame is None or la & 0xFFF > 0xFFC or frame >= size or flags[frame >> 12]:
-                return write(la, 4, value, u)
-            u32_into(view, frame | (la & 0xFFF), value)
-        return rd8, rd16, rd32, wr8, wr16, wr32
+            def rd(la):
+                u = user_of()
+                frame = rtlb.get((la >> 12) | u)
+                if frame is None or la & 0xFFF > last or frame >= size:
+                    return read(la, n, u)
+                return unpack_from(view, frame | (la & 0xFFF))[0]
+            return rd
+
+        def writer(n, pack_into):
+            last = 4096 - n
+
+            def wr(la, value):
+                u = user_of()
+                frame = wtlb.get((la >> 12) | u)
+                if frame is None or la & 0xFFF > last or frame >= size or flags[frame >> 12]:
+                    return write(la, n, value, u)
+                pack_into(view, frame | (la & 0xFFF), value)
+            return wr
+        return rd8, reader(2, u16_from), reader(4, u32_from), wr8, writer(2, u16_into), writer(4, u32_into)
 
     def current_user():
         return USER_KEY if w[W_CPL] == 3 else 0
