@@ -4,10 +4,12 @@
     python -m bench.report --quick         # skip the slow (long-variant) benchmarks
     python -m bench.report --from-json F   # only render F (a pytest-benchmark JSON file)
     python -m bench.report --nano          # only the nanobenchmarks: results/nano.json, NANO.md
+    python -m bench.report --thrashing     # only the thrashing curve: results/thrashing.json, THRASHING.md
 
-The suites are bench/test_speed.py, bench/test_tcache.py and bench/test_nano.py under pytest-benchmark; every figure
-comes from their `extra_info` in the JSON file (bench/results/raw.json). Plots need matplotlib
-(`pip install -e .[bench]`); without it the report is written without them.
+The suites are bench/test_speed.py, bench/test_tcache.py, bench/test_thrashing.py and
+bench/test_nano.py under pytest-benchmark; every figure comes from their `extra_info` in the JSON
+file (bench/results/raw.json). Plots need matplotlib (`pip install -e .[bench]`); without it the
+report is written without them.
 """
 import argparse
 import datetime
@@ -21,8 +23,9 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-SUITES = ["bench/test_speed.py", "bench/test_tcache.py", "bench/test_nano.py"]
+SUITES = ["bench/test_speed.py", "bench/test_tcache.py", "bench/test_thrashing.py", "bench/test_nano.py"]
 NANO_SUITE = "bench/test_nano.py"
+THRASHING_SUITE = "bench/test_thrashing.py"
 GOAL_TRANSLATION_US = 150
 
 
@@ -220,16 +223,85 @@ def render(json_path, out_dir, load_before=None):
              _f(i.get("cold_over_warm"), "{:.1f}")] for name, i in warm.items()]
     md += [_table(["workload", "cold s", "warm s", "flushed s", "cold / warm"], rows), ""]
 
-    md += ["## Thrashing curve", "",
-           "Not measured yet. The translation cache now has a bound (`--tcache-size`, flush-all "
-           "policy: bt/runtime/jit_engine.py `flush_tcache`); tests/test_tcache_bound.py runs a "
-           "code-spraying guest under an 8M bound, but the curve of run time against a bound below "
-           "each workload's working set is still to be added here.", ""]
-
+    md += thrashing_section(by, out_dir)
     md += nano_section(by)
     md += goals(speed_long, cold)
     (out_dir / "REPORT.md").write_text("\n".join(md) + "\n")
     print(f"wrote {out_dir / 'REPORT.md'}")
+
+
+def thrashing_section(by, out_dir):
+    """The thrashing curve (bench/test_thrashing.py): a table per workload and one plot."""
+    curves = _pick(by, "test_thrashing")
+    out = ["## Thrashing curve (issue 6)", "",
+           "The JIT run with its translation cache bounded (`--tcache-size`, flush-all policy: "
+           "`Jit.flush_tcache`) below the workload's working set, short variants, in process; every run "
+           "printed QEMU's output. Ratios = run time / the unbounded run of the same round, medians over "
+           "the rounds (wall time, and this thread's CPU time, less sensitive to other load). *Flush ms* = "
+           "dropping translations and engines only; the cost is the retranslation that follows "
+           "(*blocks translated*, *translation s*). *Peak* = the largest `Jit.tcache_bytes()` estimate "
+           "seen (the figure the bound is checked against, before each batch translation and hot "
+           "promotion). Sizes below 1M are below the CLI's minimum (in process only). Counts vary between "
+           "runs near the working set (without `--icount` the run loop's interrupt checks fall at "
+           "host-time-based points, and resuming there mid-block translates a new block), hence min–max.", ""]
+    if not curves:
+        return out + ["(not in this run: it is marked slow, `--quick` skips it; `python -m bench.report "
+                      "--thrashing` measures it alone into results/THRASHING.md)", ""]
+    rows = []
+    for name, info in curves.items():
+        for p in info.get("curve", []):
+            rows.append([name if p["size"] is None else "", p["label"], f"**{_f(p.get('ratio'))}**",
+                         _f(p.get("cpu_ratio")), _f(p.get("seconds"), "{:.3f}"),
+                         f"{_f(p.get('flushes'), '{:.0f}')} ({p.get('flushes_min')}–{p.get('flushes_max')})",
+                         _f(p.get("flush_s") * 1e3, "{:.1f}"), _f(p.get("blocks_translated"), "{:.0f}"),
+                         _f(p.get("translate_s"), "{:.2f}"), f"{int(p['peak_bytes']) >> 10}"])
+    out += [_table(["workload", "tcache size", "time / unbounded", "CPU / unbounded", "run s",
+                    "flushes (min–max)", "flush ms", "blocks translated", "translation s", "peak KiB"], rows), ""]
+    rounds_ = sorted({str(i.get("rounds")) for i in curves.values()})
+    out += [f"Rounds: {', '.join(rounds_)}.", ""]
+    plot = _thrashing_plot(curves, out_dir)
+    if plot:
+        out += [f"![thrashing curve]({plot})", ""]
+    return out
+
+
+def _thrashing_plot(curves, out_dir):
+    """Run-time ratio and flushes against the bound (log x); a dotted line per workload marks its
+    unbounded cache size (the working set). None without matplotlib."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    for name, info in curves.items():
+        curve = info.get("curve", [])
+        bounded = [p for p in curve if p["size"] is not None]
+        xs = [p["size"] / 1024 for p in bounded]
+        line, = ax.plot(xs, [p["ratio"] for p in bounded], marker="o", label=f"{name} (wall)")
+        ax.plot(xs, [p["cpu_ratio"] for p in bounded], marker="x", linestyle="--", color=line.get_color(),
+                label=f"{name} (CPU)")
+        ax2.plot(xs, [p["flushes"] for p in bounded], marker="o", color=line.get_color(), label=name)
+        unbounded = next((p for p in curve if p["size"] is None), None)
+        if unbounded:
+            for a in (ax, ax2):
+                a.axvline(unbounded["peak_bytes"] / 1024, color=line.get_color(), linestyle=":", linewidth=0.8)
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    for a in (ax, ax2):
+        a.set_xscale("log", base=2)
+        a.set_xlabel("tcache bound (KiB); dotted: unbounded cache size")
+        a.legend(fontsize=8)
+    ax.set_yscale("log")
+    ax.set_ylabel("run time / unbounded run")
+    ax.set_title("Run time against the bound")
+    ax2.set_ylabel("tcache flushes per run")
+    ax2.set_title("Flushes against the bound")
+    fig.suptitle("Translation-cache thrashing (short variants, medians)")
+    fig.tight_layout()
+    fig.savefig(out_dir / "thrashing.png", dpi=110)
+    plt.close(fig)
+    return "thrashing.png"
 
 
 def goals(speed_long, cold):
@@ -294,6 +366,18 @@ def render_nano(json_path, out_dir, load_before=None):
     md += nano_section(by)
     (out_dir / "NANO.md").write_text("\n".join(md) + "\n")
     print(f"wrote {out_dir / 'NANO.md'}")
+
+
+def render_thrashing(json_path, out_dir, load_before=None):
+    data, by = load(json_path)
+    md = ["# btvm translation-cache thrashing curve", "",
+          f"Date: {data.get('datetime', '')[:19]} UTC. Written by `python -m bench.report --thrashing` from "
+          f"`{pathlib.Path(json_path).name}`; load average {load_before or '?'} when the run started, "
+          f"on {os.cpu_count()} CPUs.", "",
+          _table(["component", "version"], [[k, str(x)] for k, x in versions().items()]), ""]
+    md += thrashing_section(by, out_dir)
+    (out_dir / "THRASHING.md").write_text("\n".join(md) + "\n")
+    print(f"wrote {out_dir / 'THRASHING.md'}")
 
 
 # ---- plots --------------------------------------------------------------------------------------
@@ -371,6 +455,8 @@ def main(argv=None):
     p.add_argument("--quick", action="store_true", help="skip the slow (long-variant) benchmarks")
     p.add_argument("--from-json", help="render this pytest-benchmark JSON file instead of running the suites")
     p.add_argument("--nano", action="store_true", help="only the nanobenchmarks (results/nano.json, NANO.md)")
+    p.add_argument("--thrashing", action="store_true",
+                   help="only the thrashing curve (results/thrashing.json, THRASHING.md)")
     p.add_argument("--out", default=str(RESULTS), help="output directory (default bench/results)")
     args = p.parse_args(argv)
     out = pathlib.Path(args.out)
@@ -382,6 +468,14 @@ def main(argv=None):
             if run_suites(json_path, quick=False, suites=[NANO_SUITE]) != 0:
                 print("pytest failed; rendering what was measured", file=sys.stderr)
         render_nano(json_path, out, load_before)
+        return 0
+    if args.thrashing:
+        json_path = pathlib.Path(args.from_json) if args.from_json else out / "thrashing.json"
+        out.mkdir(parents=True, exist_ok=True)
+        if not args.from_json:
+            if run_suites(json_path, quick=False, suites=[THRASHING_SUITE]) != 0:
+                print("pytest failed; rendering what was measured", file=sys.stderr)
+        render_thrashing(json_path, out, load_before)
         return 0
     if args.from_json:
         json_path = pathlib.Path(args.from_json)

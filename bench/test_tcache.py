@@ -11,8 +11,7 @@ Run: pytest bench/test_tcache.py --benchmark-only
   Python, a chained transfer, an indirect-branch lookup, a guest write to a code page
   (invalidate + retranslate), invalidating a page and a full flush;
 - cold run vs warm run of the same program in one process.
-Not measured yet: the thrashing curve (behaviour with the cache bounded below the working set):
-the translation cache has no bound to set (every translation is kept until invalidated).
+The thrashing curve (the cache bounded below the working set) is bench/test_thrashing.py.
 """
 import io
 import statistics
