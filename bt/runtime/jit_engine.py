@@ -229,6 +229,7 @@ class Jit:
         w, ctx = self.w, self.ctx
         irq = self.irq
         irq.begin(lambda: self.executed, deadline)
+        exact_time = self.clock is not None and self.clock.deterministic    # --icount
         while True:
             if self.executed >= irq.check_at:
                 irq.poll(self.interp)         # external interrupts (bt/runtime/external_interrupts.py)
@@ -240,11 +241,15 @@ class Jit:
             self._check_mode()
             until_irq = irq.check_at - self.executed
             if (w[W_EFLAGS] & TF or (remaining is not None and remaining <= self.block_insns)
-                    or until_irq <= self.block_insns):
+                    or (until_irq <= self.block_insns and (exact_time or ctx.irq_pending & w[W_EFLAGS]))):
                 # TF: single-stepping goes instruction by instruction (bt/runtime/single_step.py)
                 self._step()                  # exact tail of the budget, one instruction at a time
                 continue
-            budget = min(BUDGET_CHUNK, until_irq - self.block_insns)
+            # With host time and no interrupt requested, the boundary after a timer check may be a
+            # few instructions late (a block runs whole): stepping there instead would resume
+            # mid-block, and each resume would translate another block.
+            exact = exact_time or ctx.irq_pending & w[W_EFLAGS]      # INTR asserted and IF set
+            budget = min(BUDGET_CHUNK, until_irq - self.block_insns if exact else max(1, until_irq))
             if remaining is not None:
                 budget = min(budget, remaining - self.block_insns)
             ctx.budget = budget
