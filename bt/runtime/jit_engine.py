@@ -27,17 +27,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bt.backend.compiler import NativeCompiler
-from bt.backend.context import (EXIT_BUDGET, EXIT_HOT, EXIT_INTERP, EXIT_MISS, EXIT_NAMES, EXIT_SLOW_MEM,
+from bt.backend.context import (EXIT_BUDGET, EXIT_HOT, EXIT_INTERP, EXIT_MISS, EXIT_SLOW_MEM,
                                 FILL_LOG_SIZE, IRQ_KICK, SHADOW_VALID, JitContext)
 from bt.backend.runtime_ir import runtime_addresses
 from bt.backend.translator import MAX_BLOCK_INSNS, translate
 from bt.frontend.callouts import KINDS
 from bt.frontend.decoder import Decoder
 from bt.runtime import external_interrupts
-from bt.runtime.events import GuestFault, LimitReached
+from bt.runtime.events import LimitReached
 from bt.runtime.interp import Interpreter
 from bt.runtime.lookup_tables import LookupTable, LookupTables
-from bt.runtime.state import CS, CR0_PG, IF, TF, W_EFLAGS, W_EIP
+from bt.runtime.state import CS, IF, TF, W_EFLAGS, W_EIP
 
 DEFAULT_TCACHE_SIZE = 64 << 20
 TRANSLATION_BYTES = 1 << 10        # Translation, CodeRegion, dict entries, granule counts (generous)
@@ -559,7 +559,7 @@ class Jit:
             f"chained exits          {c.chained}",
             f"returns to Python      {s.returns_to_python}",
             f"interpreter steps      {s.interp_steps} (slow memory {s.slow_memory})",
-            f"callouts               " + (", ".join(f"{k} {v}" for k, v in sorted(s.callouts.items())) or "none"),
+            "callouts               " + (", ".join(f"{k} {v}" for k, v in sorted(s.callouts.items())) or "none"),
             f"invalidations          {s.invalidations}",
             f"adaptive callouts      {s.adapted} instructions retranslated after {ADAPT_AFTER} slow exits each",
             f"lookup-table fills     {s.lookup_flushes} ({s.relinked} misses found an existing translation)",
