@@ -7,8 +7,9 @@ the IR in bt/backend/ addresses, via `field_offset`.
 
 Lookup table: LOOKUP_SIZE direct-mapped entries keyed by linear EIP (`tags`, u32) with the native
 function of the translation (`fns`, u64). Empty entries hold tag EMPTY_TAG and the miss stub, so
-native code never calls a null pointer. It caches translations valid in the current mode only: Python
-clears it when the mode changes (CS base, CPL, paging) and entries when translations are invalidated.
+native code never calls a null pointer. A table holds translations of one mode (CS base, CPL,
+paging); Python points `tags`/`fns` at the current mode's table (bt/runtime/lookup_tables.py) and
+removes entries when translations are invalidated or their pages map elsewhere.
 """
 import ctypes
 

@@ -5,9 +5,12 @@ The hot loop is native (bt_dispatch in bt/backend/runtime_ir.py): Python runs on
 dispatcher returns — a lookup miss (translate a batch of blocks, install them), a callout or a slow
 memory access (the reference interpreter executes that one instruction: the VMM's handlers), or an
 exhausted instruction budget (limits, deadline). Invariants it keeps:
-- Translations are keyed by (EIP, physical address of EIP, mode): a CR3 switch keeps them; the
-  lookup table (keyed by linear EIP) only holds the current mode's and mappings', and is emptied
-  when the mappings change (Mmu.flush). After that, a miss finds the translation again by a walk.
+- Translations are keyed by (EIP, physical address of EIP, mode): a CR3 switch keeps them. Each
+  mode has its own lookup table (keyed by EIP, bt/runtime/lookup_tables.py), kept across mode
+  switches; when the mappings change (Mmu.flush) it keeps only the entries whose code pages still
+  map to the same frames, and a miss finds a known translation again by a walk (`_on_miss`).
+- Adaptive translation: an instruction that keeps leaving native code through slow exits is
+  retranslated as a callout (`_count_trap`).
 - The shadow page table only ever maps to guest RAM. With paging off it is the identity, filled
   once; with paging on it starts empty and the native walk (bt/backend/page_walk_ir.py) fills it on
   misses for the current CPL class (user or supervisor; a change flushes it). Frames with translated
