@@ -73,7 +73,10 @@ def versions():
 # ---- reading results ------------------------------------------------------------------------------
 
 def load(json_path):
-    data = json.loads(pathlib.Path(json_path).read_text())
+    try:
+        data = json.loads(pathlib.Path(json_path).read_text())
+    except (OSError, ValueError) as e:     # pytest failed before writing results (e.g. collection)
+        raise SystemExit(f"bench.report: no benchmark results in {json_path} ({e}); see pytest's output above")
     by = {}
     for b in data["benchmarks"]:
         by[b["name"]] = b["extra_info"]
