@@ -11,7 +11,7 @@ import tempfile
 
 import pytest
 
-from bt.runtime.events import GuestExit, GuestHalt
+from bt.runtime.events import GuestExit, GuestHalt, LimitReached
 from bt.runtime.interp import Interpreter
 from bt.runtime.jit_engine import Jit
 from bt.runtime.machine import Machine
@@ -352,3 +352,37 @@ def test_uart_received_data_interrupt_wakes_hlt(engine):
     assert isinstance(run(engine, m), GuestHalt)
     assert m.mem.read(0x50000, 3) == b"hi!"
     assert m.state.w[EBX] == 3
+
+
+def test_native_sti_keeps_its_shadow_when_the_jit_returns_right_after_it():
+    """STI runs natively (IF 0 -> 1, nothing pending); the dispatcher returns to Python right after
+    it (budget of one instruction) and only then does the PIC raise INTR: that boundary is still in
+    STI's shadow (SDM: recognised after the next instruction), so `inc ebx` runs first."""
+    m = machine(asm("""
+        xor ebx, ebx
+        cli
+        jmp next         ; STI starts its own block
+    next:
+        sti
+        inc ebx
+        cli
+        hlt
+    """))
+    jit = Jit(m)
+    jit.irq.begin(lambda: jit.executed)
+    with pytest.raises(LimitReached):
+        jit.run(max_insns=3)                   # xor, cli, jmp: EIP at the STI
+    sti_eip = m.state.w[W_EIP]
+    jit._check_mode()
+    jit._on_miss(sti_eip)                      # translate it, then run just that block natively
+    jit.ctx.budget = 1
+    jit._dispatch(jit._st_ptr, jit._ctx_ptr)
+    jit.executed += 1 - jit._budget_left()
+    jit._native_sti_shadow()
+    assert m.state.w[W_EIP] == sti_eip + 1 and jit.stats.callouts.get("interrupt-flag") is None
+    m.pic.raise_irq(0)
+    try:
+        jit.run(max_insns=100)                 # its first look at interrupts is at this boundary
+    except GuestHalt:
+        pass
+    assert log(m) == [(sti_eip + 2, 1)]       # taken after `inc ebx`, with EBX = 1

@@ -66,6 +66,7 @@ class JitContext(ctypes.Structure):
         ("ram_size", ctypes.c_uint32),
         ("fill_count", ctypes.c_uint32),     # entries in fill_log; > FILL_LOG_SIZE: it overflowed
         ("walks", ctypes.c_uint64),          # native walks that filled an entry
+        ("sti_mark", ctypes.c_uint64),       # native STI from IF=0: chained + dispatched + 1 at it
     ]
 
 

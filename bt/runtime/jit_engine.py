@@ -258,6 +258,7 @@ class Jit:
             ctx.budget = budget
             code = self._dispatch(self._st_ptr, self._ctx_ptr)
             self.executed += budget - self._budget_left()
+            self._native_sti_shadow()
             self.stats.returns_to_python += 1
             if code == EXIT_MISS:
                 self.stats.misses += 1
@@ -293,6 +294,16 @@ class Jit:
             self.ctx.budget = left
             self.irq.check_at = 0
         return left
+
+    def _native_sti_shadow(self):
+        """A native STI set IF (bt/backend/lower_flags_virt.py): if no block was entered since, this
+        boundary is the one right after it, inside its interrupt shadow."""
+        ctx = self.ctx
+        if ctx.sti_mark:
+            if ctx.sti_mark == ctx.chained + ctx.dispatched + 1:
+                self.irq.start_shadow()
+                self.irq.check_at = 0
+            ctx.sti_mark = 0
 
     def _intr_changed(self, level):
         self.ctx.irq_pending = IF if level else 0

@@ -279,6 +279,7 @@ class Lockstep:
             code = jit._dispatch(jit._st_ptr, jit._ctx_ptr)
             ran = 1 - jit._budget_left()
             jit.executed += ran
+            jit._native_sti_shadow()
             if ran:
                 if code not in (EXIT_BUDGET, EXIT_NEXT, EXIT_MISS):
                     raise RuntimeError(f"a one-instruction block ran and then returned exit code {code}")
