@@ -1,7 +1,7 @@
 """Which guest-physical bytes hold decoded or translated code, so writes to them invalidate it.
 
-One per machine, shared by both engines (invariant 4, translation coherence). Engines `add` a region
-when they decode/translate code and get `on_invalidate(region)` called when a guest write overlaps it.
+One per machine, shared by both engines (invariant 4, translation coherence). Engines `add` the regions
+of code they decode/translate and get `on_invalidate(region)` called when a guest write overlaps it.
 The interpreter's memory writes check `pages` (a dict keyed by page number: warm, one dict lookup per
 store); the JIT write-protects such pages in its shadow table so its stores to them leave native code.
 Python listeners (`page_listeners`) hear when a page gains or loses its last region.
@@ -18,12 +18,14 @@ PAGE_SHIFT = 12
 
 
 class CodeRegion:
-    __slots__ = ("lo", "hi", "owner", "pages", "tag")
+    __slots__ = ("lo", "hi", "owner", "pages", "tag", "group", "live")
 
-    def __init__(self, lo, hi, owner):
+    def __init__(self, lo, hi, owner, tag):
         self.lo, self.hi, self.owner = lo, hi, owner   # guest-physical [lo, hi)
-        self.tag = None                                # the owner's object (block, translation)
+        self.tag = tag                                 # the owner's object (block, translation)
         self.pages = range(lo >> PAGE_SHIFT, ((hi - 1) >> PAGE_SHIFT) + 1)
+        self.group = (self,)                           # the regions of the same code (add's ranges)
+        self.live = True
 
 
 class CodeTracker:
@@ -49,8 +51,17 @@ class CodeTracker:
             else:
                 span -= 1
 
-    def add(self, lo, hi, owner):
-        region = CodeRegion(lo, hi, owner)
+    def add(self, ranges, owner, tag):
+        """Track code `tag` of `owner` made from the guest-physical byte ranges [lo, hi) (two when
+        paging put its pages in different frames). A store into any of them drops them all and
+        calls owner.on_invalidate once. Returns the regions."""
+        group = tuple(self._add(lo, hi, owner, tag) for lo, hi in ranges)
+        for region in group:
+            region.group = group
+        return group
+
+    def _add(self, lo, hi, owner, tag):
+        region = CodeRegion(lo, hi, owner, tag)
         self._count(region, 1)
         for p in region.pages:
             regions = self.pages.get(p)
@@ -62,7 +73,12 @@ class CodeTracker:
                 regions.append(region)
         return region
 
-    def remove(self, region):
+    def remove(self, regions):
+        for region in regions:
+            self._remove(region)
+
+    def _remove(self, region):
+        region.live = False
         counted = False
         for p in region.pages:
             regions = self.pages.get(p)
@@ -76,17 +92,19 @@ class CodeTracker:
         if counted:
             self._count(region, -1)
 
-    def write(self, pa, size):
-        """A guest store to [pa, pa+size) on a code page: invalidate overlapping regions.
-        Returns True when something was invalidated."""
-        hit = [r for r in self.pages.get(pa >> PAGE_SHIFT, ()) if r.lo < pa + size and pa < r.hi]
+    def write(self, pa, size, owner=None):
+        """A guest store to [pa, pa+size) on a code page: invalidate overlapping regions (only
+        `owner`'s if given). Returns True when something was invalidated."""
+        hit = [r for r in self.pages.get(pa >> PAGE_SHIFT, ())
+               if r.lo < pa + size and pa < r.hi and (owner is None or r.owner is owner)]
         for region in hit:
-            self.remove(region)
-            region.owner.on_invalidate(region)
+            if region.live:             # not already dropped with another region of its group
+                self.remove(region.group)
+                region.owner.on_invalidate(region)
         return bool(hit)
 
     def clear(self, owner):
         for regions in list(self.pages.values()):
             for region in list(regions):
                 if region.owner is owner:
-                    self.remove(region)
+                    self._remove(region)

@@ -100,7 +100,7 @@ class Jit:
         self.decoder = Decoder()
         self.compiler = NativeCompiler()
         self.stats = JitStats()
-        self.translations = {}                    # (eip, mode) -> Translation
+        self.translations = {}                    # (eip, physical address of eip, mode id) -> Translation
         self.modes = {}                           # mode tuple -> small int
         self.mode = None
         self.executed = 0
@@ -243,15 +243,16 @@ class Jit:
                 raise LimitReached("timeout", w[W_EIP])
             self._check_mode()
             until_irq = irq.check_at - self.executed
+            # The next look at interrupts must be on time with --icount or an interrupt deliverable
+            # (INTR asserted and IF set). Otherwise (host time) it may come a few instructions late
+            # (a block runs whole): stepping there instead would resume mid-block, and each resume
+            # would translate another block.
+            exact = exact_time or ctx.irq_pending & w[W_EFLAGS]
             if (w[W_EFLAGS] & TF or (remaining is not None and remaining <= self.block_insns)
-                    or (until_irq <= self.block_insns and (exact_time or ctx.irq_pending & w[W_EFLAGS]))):
+                    or (exact and until_irq <= self.block_insns)):
                 # TF: single-stepping goes instruction by instruction (bt/runtime/single_step.py)
                 self._step()                  # exact tail of the budget, one instruction at a time
                 continue
-            # With host time and no interrupt requested, the boundary after a timer check may be a
-            # few instructions late (a block runs whole): stepping there instead would resume
-            # mid-block, and each resume would translate another block.
-            exact = exact_time or ctx.irq_pending & w[W_EFLAGS]      # INTR asserted and IF set
             budget = min(BUDGET_CHUNK, until_irq - self.block_insns if exact else max(1, until_irq))
             if remaining is not None:
                 budget = min(budget, remaining - self.block_insns)
@@ -343,9 +344,7 @@ class Jit:
             return
         self.adaptive.add(eip)
         self.stats.adapted += 1
-        for region in [r for r in self.code.pages.get(pa >> 12, ()) if r.owner is self and r.lo <= pa < r.hi]:
-            self.code.remove(region)
-            self.on_invalidate(region)
+        self.code.write(pa, 1, owner=self)     # drop its translations: retranslated at the next miss
 
     def _step(self):
         self.stats.interp_steps += 1
@@ -434,8 +433,7 @@ class Jit:
         native block is running: between dispatches, from the run loop."""
         t0 = time.perf_counter()
         for t in self.translations.values():
-            for region in t.regions:
-                self.code.remove(region)
+            self.code.remove(t.regions)
         self.translations.clear()
         self.lookup.drop()
         if self.mode is not None:
@@ -499,8 +497,7 @@ class Jit:
                           callouts_at=self.adaptive)
         address = self.compiler.compile([block.ir], [block.name], tier="hot")[block.name]
         if old is not None:
-            for region in old.regions:
-                self.code.remove(region)
+            self.code.remove(old.regions)
             self._release(old)
         self._add_translation(block, address)
         self.stats.hot_blocks += 1
@@ -531,12 +528,9 @@ class Jit:
         first, last = (cs_base + b.lo) & 0xFFFFFFFF, (cs_base + b.hi - 1) & 0xFFFFFFFF
         ranges = self.interp.physical_ranges(first, last)
         t = Translation((b.eip, ranges[0][0], self.mode_id), b.name, address, b.native_insns, slot=slot)
-        t.regions = tuple(self.code.add(lo, hi, self) for lo, hi in ranges)
+        t.regions = self.code.add(ranges, self, t)
         if self.shadow_paged:             # what the lookup table checks after a mapping flush
-            linear_pages = (first >> 12, last >> 12)[:len(ranges)]
-            t.pages = tuple((page, lo & ~0xFFF) for page, (lo, _) in zip(linear_pages, ranges))
-        for region in t.regions:
-            region.tag = t
+            t.pages = tuple(zip((first >> 12, last >> 12), (lo & ~0xFFF for lo, _ in ranges)))
         self.translations[t.key] = t
         self._install(t)
         return t
@@ -544,9 +538,6 @@ class Jit:
     def on_invalidate(self, region):
         """A guest write hit translated code (CodeTracker): drop that translation."""
         t = region.tag
-        for other in t.regions:                # a translation spanning two pages has two regions
-            if other is not region:
-                self.code.remove(other)
         if self.translations.get(t.key) is t:
             del self.translations[t.key]
             self._release(t)

@@ -300,15 +300,12 @@ class Interpreter:
             self.flush()
         self.blocks[eip] = block
         last = insns[-1].address + insns[-1].size - 1 if insns[-1].name else eip
-        block.regions = tuple(self.code.add(lo, hi, self)
-                              for lo, hi in self.physical_ranges((cs_base + eip) & M32, (cs_base + last) & M32))
-        for region in block.regions:
-            region.tag = block
+        first_la, last_la = (cs_base + eip) & M32, (cs_base + last) & M32
+        ranges = self.physical_ranges(first_la, last_la)
+        block.regions = self.code.add(ranges, self, block)
         if self.paged:
             # Checked in fetch order from the first byte, so a #PF has the CR2 a fetch would give.
-            first_la, last_la = (cs_base + eip) & M32, (cs_base + last) & M32
-            checks = [first_la] + ([last_la & ~0xFFF] if (first_la ^ last_la) >> PAGE_SHIFT else [])
-            block.mapped = tuple((la, self.code_address(la)) for la in checks)
+            block.mapped = tuple(zip((first_la, last_la & ~0xFFF), (lo for lo, _ in ranges)))
         return block
 
     def physical_ranges(self, first_la, last_la):
@@ -364,9 +361,6 @@ class Interpreter:
         block = region.tag
         if self.blocks.get(block.eip) is block:
             del self.blocks[block.eip]
-        for other in block.regions:        # a block spanning two pages has a region on each
-            if other is not region:
-                self.code.remove(other)
 
     def flush(self):
         """Forget every decoded block (mode changes: paging, CR3, segment reloads of CS)."""
