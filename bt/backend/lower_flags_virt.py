@@ -29,11 +29,15 @@ def pushf(e, insn):
         push_value(e, value, 4)
 
 
+def _at_cpl0(e):
+    """Native only at CPL 0; elsewhere the interpreter applies the IOPL rules (a side exit)."""
+    cpl = e.emit(f"load i32, ptr {e.st_ptr(offset_of('cpl'))}", "cpl")
+    e.side_exit_unless(e.emit(f"icmp eq i32 {cpl}, 0"), EXIT_INTERP)
+
+
 @lowers("popfd", "popf")
 def popf(e, insn):
-    cpl_ptr = e.st_ptr(offset_of("cpl"))
-    cpl = e.emit(f"load i32, ptr {cpl_ptr}", "cpl")
-    e.side_exit_unless(e.emit(f"icmp eq i32 {cpl}, 0"), EXIT_INTERP)
+    _at_cpl0(e)
     wide = insn.name == "popfd"
     # At CPL 0 every writable flag changes (IOPL and IF too); VM and RF do not (RF is cleared).
     changeable = ARITH_FLAGS | TF | DF | NT | IOPL | IF | (AC | ID if wide else 0)
@@ -58,11 +62,6 @@ def popf(e, insn):
     budget = e.emit(f"load i64, ptr {budget_ptr}", "budget")
     e.line(f"store i64 {e.emit(f'sub i64 {budget}, {kick}')}, ptr {budget_ptr}")
 
-
-
-def _at_cpl0(e):
-    cpl = e.emit(f"load i32, ptr {e.st_ptr(offset_of('cpl'))}", "cpl")
-    e.side_exit_unless(e.emit(f"icmp eq i32 {cpl}, 0"), EXIT_INTERP)
 
 
 @lowers("cli")
