@@ -15,7 +15,7 @@ exhausted instruction budget (limits, deadline). Invariants it keeps:
   once; with paging on it starts empty and the native walk (bt/backend/page_walk_ir.py) fills it on
   misses for the current CPL class (user or supervisor; a change flushes it). Frames with translated
   code or page tables are never in the write table, so native stores to them leave native code and
-  invalidate through the CodeTracker or flush the mappings (Mmu.table_written).
+  invalidate through the CodeTracker or flush the mappings (Mmu.flush).
 - The translation cache is bounded (`tcache_size`, `btvm run --tcache-size`): when the compiler's
   estimate of the host memory held by compiled code (NativeCompiler.footprint, plus TRANSLATION_BYTES
   of Python bookkeeping per translation) exceeds it, `flush_tcache` drops every translation and

@@ -72,7 +72,7 @@ class Mmu:
         its A bit before the PTE is looked at; the final entry's A/D bits only on success."""
         self.walks += 1
         cpu = self.cpu
-        pde_gpa = (cpu.cr[3] & ~0xFFF) | ((la >> 20) & 0xFFC)
+        pde_gpa = _pde_address(cpu.cr[3], la)
         pde = self._read_entry(pde_gpa)
         if not pde & PTE_P:
             self._fault(la, 0, write, user)
@@ -80,13 +80,11 @@ class Mmu:
             if pde & PSE36_RESERVED:
                 self._fault(la, PF_P | PF_RSVD, write, user)
             entry, entry_gpa, rights = pde, pde_gpa, pde
-            frame = (pde & 0xFFC00000) | (la & 0x3FF000)
-            if pde & PSE36_HIGH:
-                frame = BEYOND_4G_FRAME | (la & 0x3FF000)
+            frame = _large_frame(BEYOND_4G_FRAME if pde & PSE36_HIGH else pde, la)
         else:
             if not pde & PTE_A:
                 self._write_entry(pde_gpa, pde | PTE_A)
-            pte_gpa = (pde & ~0xFFF) | ((la >> 10) & 0xFFC)
+            pte_gpa = _pte_address(pde, la)
             pte = self._read_entry(pte_gpa)
             if not pte & PTE_P:
                 self._fault(la, 0, write, user)
@@ -103,16 +101,16 @@ class Mmu:
         """The frame `la` maps to for a read now, or None, with no side effect at all (no A bits,
         no CR2, no marking): for checking cached translations after a flush."""
         cpu, mem = self.cpu, self.mem
-        pde_gpa = (cpu.cr[3] & ~0xFFF) | ((la >> 20) & 0xFFC)
+        pde_gpa = _pde_address(cpu.cr[3], la)
         pde = mem.read_u32(pde_gpa) if pde_gpa < self.ram_size else 0
         if not pde & PTE_P or not pde & PTE_A:
             return None
         if pde & PDE_PS and cpu.cr[4] & CR4_PSE:
             if pde & (PSE36_HIGH | PSE36_RESERVED):
                 return None
-            entry, frame = pde, (pde & 0xFFC00000) | (la & 0x3FF000)
+            entry, frame = pde, _large_frame(pde, la)
         else:
-            pte_gpa = (pde & ~0xFFF) | ((la >> 10) & 0xFFC)
+            pte_gpa = _pte_address(pde, la)
             entry = mem.read_u32(pte_gpa) if pte_gpa < self.ram_size else 0
             if not entry & PTE_P:
                 return None
@@ -154,9 +152,19 @@ class Mmu:
         for listener in self.flush_listeners:
             listener()
 
-    def table_written(self, gpa):
-        """A guest store hit a page-table frame: mappings derived from it may have changed."""
-        self.flush()
+
+
+def _pde_address(cr3, la):
+    return (cr3 & ~0xFFF) | ((la >> 20) & 0xFFC)
+
+
+def _pte_address(pde, la):
+    return (pde & ~0xFFF) | ((la >> 10) & 0xFFC)
+
+
+def _large_frame(pde, la):
+    """The 4 KiB frame of `la` inside the 4 MiB page of `pde`."""
+    return (pde & 0xFFC00000) | (la & 0x3FF000)
 
 
 def allowed(rights, write, user, wp):

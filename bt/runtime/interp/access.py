@@ -118,17 +118,16 @@ def build_paged_access(interp, mmu):
 
     def write(la, n, value, user_key):
         pas = addresses(la, n, True, user_key)
-        table_hit = None
+        table_changed = False
         for i, pa in enumerate(pas):
             if pa < size:
                 frame_flags = flags[pa >> 12]
                 if frame_flags & FRAME_CODE:
                     code_write(pa, 1)
-                if frame_flags & FRAME_PAGE_TABLE:
-                    table_hit = pa
+                table_changed |= bool(frame_flags & FRAME_PAGE_TABLE)
                 view[pa] = (value >> (8 * i)) & 0xFF
-        if table_hit is not None:
-            mmu.table_written(table_hit)
+        if table_changed:
+            mmu.flush()              # mappings derived from that page table may have changed
 
     def make(user_of):
         def rd8(la):
