@@ -43,7 +43,7 @@ class LookupTable:
         for i, (page, frame) in enumerate(pages):
             self.frames[page] = frame
             if i:
-                self.spanning.setdefault(page, []).append(eip)
+                self.spanning.setdefault(page, set()).add(eip)
 
     def keep_mapped(self, frame_of):
         """After the mappings changed: drop the entries of linear pages for which frame_of(page)
@@ -59,15 +59,13 @@ class LookupTable:
         for page in moved:
             del self.frames[page]
             for eip in self.spanning.pop(page, ()):
-                slot = lookup_index(eip)
-                if self.tags[slot] == eip:
-                    self.tags[slot] = EMPTY_TAG
-                    self.fns[slot] = self.miss_address
+                self.remove(eip)
         return len(moved)
 
-    def remove(self, eip, address):
+    def remove(self, eip, address=None):
+        """Empty EIP's slot if it holds EIP (and `address`, if given)."""
         slot = lookup_index(eip)
-        if self.tags[slot] == eip and self.fns[slot] == address:
+        if self.tags[slot] == eip and (address is None or self.fns[slot] == address):
             self.tags[slot] = EMPTY_TAG
             self.fns[slot] = self.miss_address
 
