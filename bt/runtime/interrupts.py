@@ -105,27 +105,11 @@ def deliver(x, vector, return_eip, error_code=None, software=False):
     if offset > code.limit:
         raise GuestFault(GP, ext, "interrupt handler's EIP is beyond its code segment limit")
 
-    # The frame's pages must be writable at the new CPL before anything is written (paging: #PF).
-    frame_lo = (stack_base + ((esp & sp_mask) - len(frame) * size & sp_mask)) & M32
-    if new_cpl < 3:
-        write = x.sys_wr32 if wide else x.sys_wr16
-    else:
-        write = x.wr32 if wide else x.wr16
-    if x.translate is not None:
-        user = 0 if new_cpl < 3 else USER_KEY
-        x.translate(frame_lo, True, user)
-        x.translate((frame_lo + len(frame) * size - 1) & M32, True, user)
-
-    # Commit: nothing below can fault.
-    sp = esp & sp_mask
-    value_mask = M32 if wide else 0xFFFF
-    for value in frame:
-        sp = (sp - size) & sp_mask
-        write((stack_base + sp) & M32, value & value_mask)
+    # Commit: nothing below can fault (push_frame's page checks come before its first write).
+    w[ESP] = push_frame(x, frame, stack_base, esp, sp_mask, wide, user=new_cpl == 3)
     if stack is not None:
         segments.set_accessed(x, stack, stack_at)
         segments.write_cache(x, SS, new_ss, stack)
-    w[ESP] = (esp & ~sp_mask & M32) | sp
     segments.set_accessed(x, code, code_at)
     w[W_CPL] = new_cpl
     segments.write_cache(x, CS, (selector & 0xFFFC) | new_cpl, code)
@@ -196,6 +180,27 @@ def inner_stack(x, new_cpl, ext):
     if not stack.present:
         raise GuestFault(SS_FAULT, ss_error, "TSS stack segment is not present")
     return new_ss, new_esp, stack, stack_at
+
+
+def push_frame(x, frame, stack_base, esp, sp_mask, wide, user):
+    """Push `frame` (first value highest) on the stack at stack_base:esp for an access at CPL 3
+    (`user`) or a more privileged one; returns the new ESP. With paging, the frame's pages are
+    checked writable first, so a #PF leaves nothing written."""
+    size = 4 if wide else 2
+    frame_lo = (stack_base + ((esp & sp_mask) - len(frame) * size & sp_mask)) & M32
+    if x.translate is not None:
+        user_key = USER_KEY if user else 0
+        x.translate(frame_lo, True, user_key)
+        x.translate((frame_lo + len(frame) * size - 1) & M32, True, user_key)
+    if user:
+        write = x.wr32 if wide else x.wr16
+    else:
+        write = x.sys_wr32 if wide else x.sys_wr16
+    sp, value_mask = esp & sp_mask, (M32 if wide else 0xFFFF)
+    for value in frame:
+        sp = (sp - size) & sp_mask
+        write((stack_base + sp) & M32, value & value_mask)
+    return (esp & ~sp_mask & M32) | sp
 
 
 def _tss_stack(x, cpl, ext):

@@ -90,20 +90,11 @@ def _call_inner(x, gate, code, code_at, target, offset, return_eip, wide):
     params = [read((cpu.seg[SS].base + ((old_esp + i * size) & old_sp_mask)) & M32)
               for i in reversed(range(count))]                 # highest address first
     frame = [old_ss, old_esp] + params + [cpu.seg[CS].selector, return_eip]
-    frame_lo = (stack.base + ((new_esp & sp_mask) - nbytes & sp_mask)) & M32
-    if x.translate is not None:            # the frame's pages must be writable before any write
-        x.translate(frame_lo, True, 0)
-        x.translate((frame_lo + nbytes - 1) & M32, True, 0)
 
-    # Commit: nothing below can fault.
-    write, value_mask = (x.sys_wr32, M32) if wide else (x.sys_wr16, 0xFFFF)
-    sp = new_esp & sp_mask
-    for value in frame:
-        sp = (sp - size) & sp_mask
-        write((stack.base + sp) & M32, value & value_mask)
+    # Commit: nothing below can fault (push_frame's page checks come before its first write).
+    w[ESP] = interrupts.push_frame(x, frame, stack.base, new_esp, sp_mask, wide, user=new_cpl == 3)
     segments.set_accessed(x, stack, stack_at)
     segments.write_cache(x, SS, new_ss, stack)
-    w[ESP] = (new_esp & ~sp_mask & M32) | sp
     segments.set_accessed(x, code, code_at)
     w[W_CPL] = new_cpl
     segments.write_cache(x, CS, (target & 0xFFFC) | new_cpl, code)
