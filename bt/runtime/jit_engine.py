@@ -452,13 +452,12 @@ class Jit:
         self.stats.flush_seconds += time.perf_counter() - t0
 
     def _fetch(self, addr, length):
-        """Code bytes for the translator: at most `length` from EIP `addr` to the end of its page
-        (b"" if the page is not mapped: the interpreter then takes that instruction and faults)."""
+        """Code bytes for the translator, as the interpreter fetches them (paging: to the end of
+        the page), or b"" if the page is not mapped: the interpreter then takes that instruction."""
         la = (self.state.cpu.seg[CS].base + addr) & 0xFFFFFFFF
-        pa = self.interp.probe_code_address(la)
-        if pa is None:
+        if self.interp.probe_code_address(la) is None:
             return b""
-        return self.mem.read(pa, min(length, 4096 - (la & 0xFFF)))
+        return self.interp.fetch_code(la, length)
 
     def _translate_batch(self, eip):
         """Translate the missed block and the not-yet-translated blocks it statically reaches."""

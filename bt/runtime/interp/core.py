@@ -244,7 +244,7 @@ class Interpreter:
 
     # ---- decoding --------------------------------------------------------------------------------
 
-    def _fetch_code(self, la, length):
+    def fetch_code(self, la, length):
         """Up to `length` code bytes at linear `la`, all on la's page (paging: the fetch may #PF)."""
         length = min(length, 4096 - (la & 0xFFF)) if self.paged else length
         pa = self.code_address(la)
@@ -254,7 +254,7 @@ class Interpreter:
 
     def decode(self, eip):
         la = (self.state.cpu.seg[CS].base + eip) & M32
-        code = self._fetch_code(la, MAX_INSN_LEN)
+        code = self.fetch_code(la, MAX_INSN_LEN)
         while True:
             try:
                 return self.decoder.decode(code, eip)
@@ -264,7 +264,7 @@ class Interpreter:
                            else GuestFault(UD, detail=str(err))) from None
                 # The bytes stop at a page end: the instruction may go on into the next page, whose
                 # fetch may fault. (A decoder never takes a prefix of a longer instruction as valid.)
-                code += self._fetch_code((la + len(code)) & M32, MAX_INSN_LEN - len(code))
+                code += self.fetch_code((la + len(code)) & M32, MAX_INSN_LEN - len(code))
 
     def _translate(self, eip, max_insns=MAX_BLOCK_INSNS):
         ops, insns = [], []
