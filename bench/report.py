@@ -464,21 +464,17 @@ def main(argv=None):
     args = p.parse_args(argv)
     out = pathlib.Path(args.out)
     load_before = " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    if args.nano:
-        json_path = pathlib.Path(args.from_json) if args.from_json else out / "nano.json"
+    # One suite alone: (json file, suite, renderer).
+    single = (("nano.json", NANO_SUITE, render_nano) if args.nano else
+              ("thrashing.json", THRASHING_SUITE, render_thrashing) if args.thrashing else None)
+    if single is not None:
+        name, suite, render_one = single
+        json_path = pathlib.Path(args.from_json) if args.from_json else out / name
         out.mkdir(parents=True, exist_ok=True)
         if not args.from_json:
-            if run_suites(json_path, quick=False, suites=[NANO_SUITE]) != 0:
+            if run_suites(json_path, quick=False, suites=[suite]) != 0:
                 print("pytest failed; rendering what was measured", file=sys.stderr)
-        render_nano(json_path, out, load_before)
-        return 0
-    if args.thrashing:
-        json_path = pathlib.Path(args.from_json) if args.from_json else out / "thrashing.json"
-        out.mkdir(parents=True, exist_ok=True)
-        if not args.from_json:
-            if run_suites(json_path, quick=False, suites=[THRASHING_SUITE]) != 0:
-                print("pytest failed; rendering what was measured", file=sys.stderr)
-        render_thrashing(json_path, out, load_before)
+        render_one(json_path, out, load_before)
         return 0
     if args.from_json:
         json_path = pathlib.Path(args.from_json)
