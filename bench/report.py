@@ -417,7 +417,6 @@ def make_plots(by, out_dir):
     cold = _pick(by, "test_cold_translation")
     if cold:
         steps = ["emit", "parse", "optimize", "codegen"]
-        labels, bottoms = [], []
         fig, ax = plt.subplots(figsize=(8, 4))
         cols = [(n, t) for n in cold for t in ("quick", "hot")]
         bottom = [0.0] * len(cols)
