@@ -9,7 +9,7 @@ from bt.frontend.decoder import Decoder
 from bt.runtime.interp.registry import HANDLERS
 import bt.runtime.interp  # noqa: F401  (registers the handlers)
 from bt.tools.table_report import engine_coverage
-from bt.backend.lower_flags_virt import NATIVE_CALLOUTS
+from bt.backend.lowering import NATIVE_CALLOUTS
 from jit_diff import assert_same, run_both
 
 # One encoding per sensitive instruction form (SDM Vol. 2 opcode tables).

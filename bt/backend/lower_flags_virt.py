@@ -17,10 +17,7 @@ from bt.backend.lowering import lowers
 from bt.runtime.state import (AC, ARITH_FLAGS, DF, EFLAGS_FIXED1, ID, IF, IOPL, NT, RF, TF, VM,
                               offset_of)
 
-NATIVE_CALLOUTS = ("pushf", "pushfd", "popf", "popfd", "cli", "sti")
-
-
-@lowers("pushfd", "pushf")
+@lowers("pushfd", "pushf", native=True)
 def pushf(e, insn):
     value = e.emit(f"and i32 {e.eflags_value()}, {~(VM | RF) & 0xFFFFFFFF}")
     if insn.name == "pushf":
@@ -35,7 +32,7 @@ def _at_cpl0(e):
     e.side_exit_unless(e.emit(f"icmp eq i32 {cpl}, 0"), EXIT_INTERP)
 
 
-@lowers("popfd", "popf")
+@lowers("popfd", "popf", native=True)
 def popf(e, insn):
     _at_cpl0(e)
     wide = insn.name == "popfd"
@@ -64,13 +61,13 @@ def popf(e, insn):
 
 
 
-@lowers("cli")
+@lowers("cli", native=True)
 def cli(e, insn):
     _at_cpl0(e)
     e.set_eflags_value(e.emit(f"and i32 {e.eflags_value()}, {_s32(~IF & 0xFFFFFFFF)}", "eflags"))
 
 
-@lowers("sti")
+@lowers("sti", native=True)
 def sti(e, insn):
     _at_cpl0(e)
     old = e.eflags_value()

@@ -1,17 +1,24 @@
 """Where native lowerings register: `@lowers("name", ...)` on `f(e, insn)`, which emits the IR of one
 guest instruction through a BlockEmitter (bt/backend/emitter.py) or raises Unsupported.
 
+A sensitive instruction's lowering registers with `native=True` (a native callout: the VMM's
+handling inline, falling back to the interpreter by a side exit where it must).
 Cold (translation time). The set of registered names is what `btvm table` shows for the JIT; any
 other instruction runs in the interpreter through an EXIT_INTERP callout.
 """
 LOWERINGS = {}
+# Sensitive instructions whose VMM handling is lowered inline (a native callout): the translator
+# uses their lowering instead of ending the block with a callout. Registered with `native=True`.
+NATIVE_CALLOUTS = set()
 
 
-def lowers(*names):
+def lowers(*names, native=False):
     def register(fn):
         for name in names:
             assert name not in LOWERINGS, f"two lowerings for {name}"
             LOWERINGS[name] = fn
+            if native:
+                NATIVE_CALLOUTS.add(name)
         return fn
     return register
 

@@ -14,9 +14,8 @@ from bt.backend import lower_alu, lower_control, lower_move  # noqa: F401  (regi
 from bt.backend import lower_exchange, lower_stack, lower_string  # noqa: F401  (registration)
 from bt.backend import lower_bits, lower_flagops, lower_muldiv, lower_shift  # noqa: F401
 from bt.backend import lower_flags_virt  # noqa: F401  (native callouts)
-from bt.backend.lower_flags_virt import NATIVE_CALLOUTS
 from bt.backend.emitter import BlockEmitter, Unsupported
-from bt.backend.lowering import LOWERINGS
+from bt.backend.lowering import LOWERINGS, NATIVE_CALLOUTS
 from bt.frontend import table
 from bt.frontend.callouts import KIND, callout_kind
 from bt.frontend.decoder import DecodeError, MAX_INSN_LEN
