@@ -185,7 +185,7 @@ def test_write_entry_only_for_dirty_writable_plain_frames(pair):
         pair.jit.mmu.frame_flags[PT >> 12] |= FRAME_PAGE_TABLE
         assert pair.native(LA, False) == 0x5001
         assert pair.jit.shadow_write[LA >> 12] == (0x5001 if want_write else 0)
-        assert pair.jit.ctx.fill_count == 1 and pair.jit.fill_log[0] == LA >> 12
+        assert pair.jit.ctx.fill_count == 1 and pair.jit.shadows.fill_log[0] == LA >> 12
 
 
 def test_no_write_entry_for_a_code_frame(pair):
@@ -296,7 +296,7 @@ def test_native_walk_matches_reference(pair, cr3, pde_frame, pde_bits, big_hi, p
         assert filled == frame | FILL_WATCHED       # allowed, but code or tables: per-granule stores
     else:
         assert filled == (pair.jit.shadow_write[page] if write else frame | 1)
-    assert pair.jit.ctx.fill_count == 1 and pair.jit.fill_log[0] == page
+    assert pair.jit.ctx.fill_count == 1 and pair.jit.shadows.fill_log[0] == page
 
 
 def test_fill_log_saturates(pair):
@@ -309,7 +309,7 @@ def test_fill_log_saturates(pair):
     for n in range(FILL_LOG_SIZE + 3):
         assert pair.native((n % 1024) << 12, False) == 0x5001
     assert pair.jit.ctx.fill_count == FILL_LOG_SIZE + 1
-    assert list(pair.jit.fill_log[:3]) == [0, 1, 2]
+    assert list(pair.jit.shadows.fill_log[:3]) == [0, 1, 2]
 
 
 def test_reference_walk_marks_the_frames_it_reads(pair):

@@ -67,7 +67,20 @@ class JitContext(ctypes.Structure):
         ("fill_count", ctypes.c_uint32),     # entries in fill_log; > FILL_LOG_SIZE: it overflowed
         ("walks", ctypes.c_uint64),          # native walks that filled an entry
         ("sti_mark", ctypes.c_uint64),       # native STI from IF=0: chained + dispatched + 1 at it
+        # Native CPL switches (bt/backend/delivery_ir.py): both shadow pairs (bt/runtime/shadow_tables.py)
+        # and the lookup table of each CPL's mode.
+        ("sup_read", ctypes.c_void_p),       # the supervisor pair (what shadow_* point at for CPL 0-2)
+        ("sup_write", ctypes.c_void_p),
+        ("user_read", ctypes.c_void_p),      # the user pair (CPL 3; the supervisor pair with paging off)
+        ("user_write", ctypes.c_void_p),
+        ("mode_slots", ctypes.c_void_p),     # u64[3 * 4]: MODE_TAGS/MODE_FNS/MODE_BASE + CPL
     ]
+
+
+# JitContext.mode_slots: for each CPL, the lookup table (tags, fns) of the mode with that CPL and the
+# current paging state, and its CS base | MODE_VALID; kept by jit_engine.py (`_publish_modes`).
+MODE_TAGS, MODE_FNS, MODE_BASE = 0, 4, 8
+MODE_VALID = 1 << 32
 
 
 def field_offset(name):

@@ -33,10 +33,15 @@ def _i32(v):
     return v - (1 << 32) if v >= 1 << 31 else v
 
 
-def page_walk_ir():
+def page_walk_ir(name="bt_fill", supervisor=False):
+    """bt_fill walks for the current CPL and fills the current pair of shadow tables;
+    bt_fill_sup (supervisor=True) walks as a supervisor access (descriptor tables, interrupt
+    frames: bt/backend/delivery_ir.py) and fills the supervisor pair (bt/runtime/shadow_tables.py)."""
     cr = offset_of("cr")
-    ctx = {n: field_offset(n) for n in ("state", "ram", "ram_size", "frame_flags", "shadow_read",
-                                        "shadow_write", "fill_log", "fill_count", "walks")}
+    tables = ("sup_read", "sup_write") if supervisor else ("shadow_read", "shadow_write")
+    ctx = {n: field_offset(n) for n in ("state", "ram", "ram_size", "frame_flags", "fill_log", "fill_count",
+                                        "walks")}
+    ctx["shadow_read"], ctx["shadow_write"] = (field_offset(t) for t in tables)
 
     def field(name, ty, base="%ctx", off=None):
         off = ctx[name] if off is None else off
@@ -65,7 +70,7 @@ def page_walk_ir():
                 f"{prefix}.present:"]
 
     lines = [
-        "define i32 @bt_fill(ptr %ctx, i32 %addr, i32 %write) {",
+        f"define i32 @{name}(ptr %ctx, i32 %addr, i32 %write) {{",
         "entry:",
         *field("state", "ptr"),
         f"  %cr0.p = getelementptr i8, ptr %state, i64 {cr}",
@@ -89,7 +94,7 @@ def page_walk_ir():
         "  %cr4 = load i32, ptr %cr4.p",
         f"  %cpl.p = getelementptr i8, ptr %state, i64 {offset_of('cpl')}",
         "  %cpl = load i32, ptr %cpl.p",
-        "  %user = icmp eq i32 %cpl, 3",
+        "  %user = icmp eq i32 %cpl, 3" if not supervisor else "  %user = icmp ne i32 0, 0",   # false
         "  %isw = icmp ne i32 %write, 0",
         *field("ram", "ptr"),
         *field("frame_flags", "ptr"),

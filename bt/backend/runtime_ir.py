@@ -11,11 +11,14 @@
   access; the hot tier inlines it). A miss first tries the native page walk (bt_fill,
   bt/backend/page_walk_ir.py). A read returns the zero-extended value, or -1 to mean "leave the
   fast path"; a write returns 0 for the same.
+- bt_fill / bt_fill_sup: the native page walk (page_walk_ir.py); bt_deliver / bt_iret: native
+  interrupt delivery and IRET (delivery_ir.py).
 These functions keep no state of their own, so one compiled copy serves every engine in the process
 (`runtime_addresses`); blocks call the memory helpers through pointers in the JitContext.
 """
 from bt.backend.context import EXIT_BUDGET, EXIT_MISS, LOOKUP_BITS, LOOKUP_SIZE, field_offset
 from bt.backend.flag_ir import ARITH_BITS, BIT_INDEX, Record, TYPE, _record_flag, _s32
+from bt.backend.delivery_ir import delivery_module_ir
 from bt.backend.page_walk_ir import FILL_WATCHED, page_walk_ir
 from bt.runtime.paging import FRAME_PAGE_TABLE
 from bt.runtime.flags import CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC
@@ -32,14 +35,14 @@ entry:
   %fns.p = getelementptr i8, ptr %ctx, i64 {field_offset('fns')}
   %count.p = getelementptr i8, ptr %ctx, i64 {field_offset('dispatched')}
   %eip.p = getelementptr i8, ptr %st, i64 {st_eip}
-  %tags = load ptr, ptr %tags.p
-  %fns = load ptr, ptr %fns.p
   br label %loop
 loop:
   %budget = load i64, ptr %budget.p
   %more = icmp sgt i64 %budget, 0
   br i1 %more, label %look, label %out.budget
 look:
+  %tags = load ptr, ptr %tags.p              ; reloaded: a block may have switched CPL (delivery_ir.py)
+  %fns = load ptr, ptr %fns.p
   %eip = load i32, ptr %eip.p
   %hi = lshr i32 %eip, {LOOKUP_BITS}
   %mix = xor i32 %eip, %hi
@@ -239,7 +242,8 @@ def _granule_write(t, size):
 
 MEMORY_HELPERS = tuple(f"bt_{op}{bits}" for bits in (8, 16, 32) for op in ("read", "write"))
 def runtime_module_ir():
-    return "\n".join((dispatcher_ir(), materialize_ir(), memory_helpers_ir(), page_walk_ir()))
+    return "\n".join((dispatcher_ir(), materialize_ir(), memory_helpers_ir(), page_walk_ir(),
+                      page_walk_ir("bt_fill_sup", supervisor=True), delivery_module_ir()))
 
 
 _addresses = None
@@ -252,7 +256,8 @@ def runtime_addresses():
     if _addresses is None:
         from bt.backend.compiler import NativeCompiler
         compiler = NativeCompiler()
-        names = ["bt_dispatch", "bt_materialize", "bt_miss", "bt_fill", *MEMORY_HELPERS]
+        names = ["bt_dispatch", "bt_materialize", "bt_miss", "bt_fill", "bt_fill_sup", "bt_deliver", "bt_iret",
+                 *MEMORY_HELPERS]
         _addresses = compiler.compile([runtime_module_ir()], names)
         _keepalive = compiler          # its code must live as long as the process
     return _addresses

@@ -13,7 +13,7 @@ exhausted instruction budget (limits, deadline). Invariants it keeps:
   retranslated as a callout (`_count_trap`).
 - The shadow page table only ever maps to guest RAM. With paging off it is the identity, filled
   once; with paging on it starts empty and the native walk (bt/backend/page_walk_ir.py) fills it on
-  misses for the current CPL class (user or supervisor; a change flushes it). Frames with translated
+  misses, one pair of tables per CPL class (user or supervisor: bt/runtime/shadow_tables.py). Frames with translated
   code or page tables are never in the write table, so native stores to them leave native code and
   invalidate through the CodeTracker or flush the mappings (Mmu.flush).
 - The translation cache is bounded (`tcache_size`, `btvm run --tcache-size`): when the compiler's
@@ -31,7 +31,7 @@ import numpy as np
 
 from bt.backend.compiler import NativeCompiler
 from bt.backend.context import (EXIT_BUDGET, EXIT_HOT, EXIT_INTERP, EXIT_MISS, EXIT_SLOW_MEM,
-                                FILL_LOG_SIZE, IRQ_KICK, SHADOW_VALID, JitContext)
+                                IRQ_KICK, MODE_BASE, MODE_FNS, MODE_TAGS, MODE_VALID, JitContext)
 from bt.backend.runtime_ir import runtime_addresses
 from bt.backend.translator import MAX_BLOCK_INSNS, translate
 from bt.frontend.callouts import KINDS
@@ -40,12 +40,12 @@ from bt.runtime import external_interrupts
 from bt.runtime.events import LimitReached
 from bt.runtime.interp import Interpreter
 from bt.runtime.lookup_tables import LookupTable, LookupTables
+from bt.runtime.shadow_tables import ShadowTables
 from bt.runtime.state import CS, IF, TF, W_EFLAGS, W_EIP
 
 DEFAULT_TCACHE_SIZE = 64 << 20
 TRANSLATION_BYTES = 1 << 10        # Translation, CodeRegion, dict entries, granule counts (generous)
 COUNTERS_INITIAL = 4096
-PAGES = 1 << 20
 BUDGET_CHUNK = 50_000_000
 BATCH_BLOCKS = 16
 ADAPT_AFTER = 8                   # slow exits at one instruction before it is retranslated as a callout
@@ -81,7 +81,6 @@ class JitStats:
     hot_seconds: float = 0.0
     tcache_flushes: int = 0
     flush_seconds: float = 0.0
-    shadow_flushes: int = 0
     adapted: int = 0         # instructions retranslated as callouts because they kept trapping
     relinked: int = 0        # lookup misses served by an existing translation (after a flush)
 
@@ -116,21 +115,15 @@ class Jit:
         self.table = LookupTable(self.miss_address)     # replaced by the mode's own at the first run
         self.counters = np.zeros(COUNTERS_INITIAL, dtype=np.uint32)
         self._free_counters, self._next_counter = [], 1
-        self.shadow_read = np.zeros(PAGES, dtype=np.uint32)
-        self.shadow_write = np.zeros(PAGES, dtype=np.uint32)
-        self.fill_log = np.zeros(FILL_LOG_SIZE, dtype=np.uint32)
         self.mmu = self.interp.mmu
-        self.shadow_paged = False                 # the shadow holds walked entries (paging on)
-        self.shadow_user = False                  # ... checked for CPL 3
-        self._fill_identity_shadow()
-        self.code.page_listeners.append(self._code_page_changed)
-        self.mmu.flush_listeners.append(self._mappings_changed)
-        self.mmu.new_table_listeners.append(self._new_page_table)
-
         ctx = self.ctx = JitContext()
+        self.shadows = ShadowTables(ctx, self.mem.size, self.code.pages)
+        self.code.page_listeners.append(self.shadows.code_page_changed)
+        self.mmu.flush_listeners.append(self._mappings_changed)
+        self.mmu.new_table_listeners.append(self.shadows.new_page_table)
         ctx.ram = machine.mem.base_hva
-        ctx.shadow_read = self.shadow_read.ctypes.data
-        ctx.shadow_write = self.shadow_write.ctypes.data
+        self.mode_slots = np.zeros(12, dtype=np.uint64)
+        ctx.mode_slots = self.mode_slots.ctypes.data
         self._point_at(self.table)
         ctx.materialize = self.materialize_address
         ctx.counters = self.counters.ctypes.data
@@ -143,7 +136,6 @@ class Jit:
             setattr(ctx, f"write{bits}", rt[f"bt_write{bits}"])
         ctx.state = machine.state.address
         ctx.frame_flags = self.mmu.frame_flags_np.ctypes.data
-        ctx.fill_log = self.fill_log.ctypes.data
         ctx.fill = rt["bt_fill"]
         ctx.ram_size = self.mem.size
         self._st_ptr = machine.state.address
@@ -155,74 +147,24 @@ class Jit:
             pic.listeners.append(self._intr_changed)
             self._intr_changed(pic.intr)
 
-    # ---- shadow page table ---------------------------------------------------------------------
+    # ---- shadow page table ----------------------------------------------------------------------
 
-    def _fill_identity_shadow(self):
-        """Paging off: the identity over RAM, minus write access to pages with code."""
-        self.shadow_read.fill(0)
-        self.shadow_write.fill(0)
-        ram_pages = self.mem.size >> 12
-        frames = (np.arange(ram_pages, dtype=np.uint32) << 12) | SHADOW_VALID
-        self.shadow_read[:ram_pages] = frames
-        self.shadow_write[:ram_pages] = frames
-        for page in self.code.pages:
-            self.shadow_write[page] = 0
+    @property
+    def shadow_read(self):
+        return self.shadows.read
 
-    def _set_shadow_mode(self, paged, user):
-        if paged != self.shadow_paged:
-            self.shadow_paged, self.shadow_user = paged, user
-            if paged:                          # empty: the native walk fills it
-                self.shadow_read.fill(0)
-                self.shadow_write.fill(0)
-            else:
-                self._fill_identity_shadow()
-            self.ctx.fill_count = 0
-            self.stats.shadow_flushes += 1
-        elif paged and user != self.shadow_user:
-            self.shadow_user = user
-            self._flush_shadow()
+    @property
+    def shadow_write(self):
+        return self.shadows.write
 
-    def _flush_shadow(self):
-        """Forget every walked entry: only those in the fill log, unless it overflowed."""
-        ctx = self.ctx
-        count = ctx.fill_count
-        if count > FILL_LOG_SIZE:
-            self.shadow_read.fill(0)
-            self.shadow_write.fill(0)
-        elif count:
-            pages = self.fill_log[:count]
-            self.shadow_read[pages] = 0
-            self.shadow_write[pages] = 0
-        ctx.fill_count = 0
-        self.stats.shadow_flushes += 1
-
-    def _drop_write_access(self, frame_gpa):
-        """No native store may reach `frame_gpa` any more: clear the write entries mapping it."""
-        count = self.ctx.fill_count
-        if count > FILL_LOG_SIZE:
-            self._flush_shadow()
-            return
-        pages = self.fill_log[:count]
-        hits = pages[(self.shadow_write[pages] & ~np.uint32(0xFFF)) == frame_gpa]
-        self.shadow_write[hits] = 0
-
-    def _code_page_changed(self, page, has_code):
-        if page >= (self.mem.size >> 12):
-            return
-        if not self.shadow_paged:
-            self.shadow_write[page] = 0 if has_code else (page << 12) | SHADOW_VALID
-        elif has_code:
-            self._drop_write_access(page << 12)
-
-    def _new_page_table(self, frame):
-        """The reference walk just marked `frame` as a page-table frame (Mmu.new_table_listeners)."""
-        if self.shadow_paged:
-            self._drop_write_access(frame << 12)
+    @property
+    def shadow_paged(self):
+        return self.shadows.paged
 
     def _mappings_changed(self):
         """Mmu.flush: CR3/CR0/CR4 load, INVLPG or a store into a page table."""
-        if self.shadow_paged:
-            self._flush_shadow()
+        if self.shadows.paged:
+            self.shadows.flush()
         if self.mode is not None and self.mode[2]:
             self._flush_lookup()
 
@@ -261,6 +203,7 @@ class Jit:
             self.executed += budget - self._budget_left()
             self._native_sti_shadow()
             self.stats.returns_to_python += 1
+            self._check_mode()                # native code may have changed CPL (delivery_ir.py)
             if code == EXIT_MISS:
                 self.stats.misses += 1
                 self._on_miss(w[W_EIP])
@@ -365,11 +308,35 @@ class Jit:
         if mode != self.mode:
             self.mode = mode
             self.mode_id = self.modes.setdefault(mode, len(self.modes))
-            self._set_shadow_mode(bool(mode[2]), mode[1] == 3)
+            self.shadows.select(bool(mode[2]), mode[1] == 3)
             table, created = self.lookup.table_for(self.mode_id, mode[0])
             self._point_at(table)
             if created:
                 self._refill_lookup()
+            self._publish_modes()
+
+    def _publish_modes(self):
+        """JitContext.mode_slots: the lookup table each CPL would use with the current paging state,
+        for native code that changes CPL (bt/backend/delivery_ir.py); the current mode's wins."""
+        slots = self.mode_slots
+        slots.fill(0)
+        current = None
+        for mode, mode_id in self.modes.items():
+            table = self.lookup.get(mode_id)
+            if table is None or mode[2] != self.mode[2]:
+                continue
+            if mode_id == self.mode_id:
+                current = (mode, table)
+                continue
+            self._publish_mode(mode, table)
+        if current is not None:
+            self._publish_mode(*current)
+
+    def _publish_mode(self, mode, table):
+        cpl = mode[1]
+        self.mode_slots[MODE_TAGS + cpl] = table.tags_address
+        self.mode_slots[MODE_FNS + cpl] = table.fns_address
+        self.mode_slots[MODE_BASE + cpl] = mode[0] | MODE_VALID
 
     def _point_at(self, table):
         self.table = table
@@ -382,6 +349,7 @@ class Jit:
         modes' tables; misses find the translations again through a walk."""
         paged_modes = {i for m, i in self.modes.items() if m[2]}
         self.lookup.drop(keep=self.mode_id, only=paged_modes.__contains__)
+        self._publish_modes()
         user = self.mode[1] == 3
         self.table.keep_mapped(lambda page: self.mmu.peek(page << 12, user))
 
@@ -446,6 +414,8 @@ class Jit:
         self._free_counters, self._next_counter = [], 1
         self.modes = {self.mode: 0} if self.mode is not None else {}
         self.mode_id = 0
+        if self.mode is not None:
+            self._publish_modes()
         self.interp.flush()                   # its decoded blocks, also per-guest and unbounded
         self.compiler.reset()
         self.stats.tcache_flushes += 1
@@ -568,7 +538,7 @@ class Jit:
             f"adaptive callouts      {s.adapted} instructions retranslated after {ADAPT_AFTER} slow exits each",
             f"lookup-table fills     {s.lookup_flushes} ({s.relinked} misses found an existing translation)",
             f"page walks             {c.walks} native, {self.mmu.walks} reference; "
-            f"{s.shadow_flushes} shadow flushes, {self.mmu.flushes} mapping flushes",
+            f"{self.shadows.flushes} shadow flushes, {self.mmu.flushes} mapping flushes",
             f"tcache                 {self.tcache_bytes() >> 10} KiB of "
             + ("unbounded" if self.tcache_size is None else f"{self.tcache_size >> 10} KiB")
             + f", {s.tcache_flushes} flushes ({s.flush_seconds * 1e3:.1f} ms)",
