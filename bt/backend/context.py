@@ -67,6 +67,7 @@ class JitContext(ctypes.Structure):
         ("fill_count", ctypes.c_uint32),     # entries in fill_log; > FILL_LOG_SIZE: it overflowed
         ("walks", ctypes.c_uint64),          # native walks that filled an entry
         ("sti_mark", ctypes.c_uint64),       # native STI from IF=0: chained + dispatched + 1 at it
+        ("port_mirror", ctypes.c_void_p),    # u32[65536]: VALID | byte a native IN reads (port_mirror.py)
     ]
 
 
