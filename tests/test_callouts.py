@@ -70,9 +70,9 @@ def test_segment_and_control_register_moves_are_callouts(text):
 
 
 def test_a_callout_after_native_code_ends_the_block_before_it():
-    block = _translate("40 43 ec")             # inc eax; inc ebx; in al, dx
+    block = _translate("40 43 ee")             # inc eax; inc ebx; out dx, al
     assert [i.name for i in block.insns] == ["inc", "inc"] and block.callout == ""
-    assert "store i32 4098" in block.ir        # continues at the IN (0x1002) in another block
+    assert "store i32 4098" in block.ir        # continues at the OUT (0x1002) in another block
 
 
 def test_jit_fallbacks_are_listed():

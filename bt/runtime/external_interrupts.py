@@ -15,7 +15,9 @@ with --icount they take every interrupt before the same instruction:
   STI, POPF, IRET, MOV/POP SS, HLT: `polls_after`) run at the start of an interpreter block and end
   it; `wrap` makes them set `check_at = 0`, so the boundary right after them is looked at. The JIT runs
   them as callouts in its interpreter, so the same wrapper serves it; a native POPF that sets IF while
-  INTR is asserted leaves native code through the budget (bt/backend/lower_flags_virt.py).
+  INTR is asserted leaves native code through the budget (bt/backend/lower_flags_virt.py). A native
+  IN (bt/backend/lower_ports.py) reads only registers whose read changes nothing: that look would
+  find what the one before the IN found.
 - STI with IF = 0 and MOV SS / POP SS set `shadow`: the boundary right after them is skipped. As in
   QEMU, shadows do not chain: one of them executed inside a shadow sets none (STI; MOV SS; X: the
   interrupt may come before X).

@@ -36,7 +36,7 @@ from bt.backend.runtime_ir import runtime_addresses
 from bt.backend.translator import MAX_BLOCK_INSNS, translate
 from bt.frontend.callouts import KINDS
 from bt.frontend.decoder import Decoder
-from bt.runtime import external_interrupts
+from bt.runtime import external_interrupts, port_mirror
 from bt.runtime.events import LimitReached
 from bt.runtime.interp import Interpreter
 from bt.runtime.lookup_tables import LookupTable, LookupTables
@@ -138,6 +138,8 @@ class Jit:
         ctx.frame_flags = self.mmu.frame_flags_np.ctypes.data
         ctx.fill = rt["bt_fill"]
         ctx.ram_size = self.mem.size
+        self.port_mirror = port_mirror.of(machine.io)       # what a native IN reads (lower_ports.py)
+        ctx.port_mirror = self.port_mirror.address
         self._st_ptr = machine.state.address
         self._ctx_ptr = ctypes.addressof(ctx)
         self.irq = external_interrupts.of(machine)
@@ -202,6 +204,7 @@ class Jit:
             code = self._dispatch(self._st_ptr, self._ctx_ptr)
             self.executed += budget - self._budget_left()
             self._native_sti_shadow()
+            self.port_mirror.refresh()       # host input a natively read register may hide
             self.stats.returns_to_python += 1
             self._check_mode()                # native code may have changed CPL (delivery_ir.py)
             if code == EXIT_MISS:

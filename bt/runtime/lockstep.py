@@ -10,7 +10,8 @@ How it runs:
   one-instruction blocks and its native dispatcher runs with a budget of one block, so one dispatch is
   one instruction (callouts and slow memory accesses run in the JIT's own interpreter, as always).
 - Port reads: the JIT's machine reads its real devices and records the values; the reference replays
-  them, so both engines see the same input. Port writes of both are compared.
+  them, so both engines see the same input (an IN the JIT ran natively from the port mirror is
+  recorded with the mirror's byte). Port writes of both are compared.
 - After each instruction: EAX..EDI, EIP, EFLAGS (materialised; flags the instruction table calls
   undefined are not compared, and the JIT is resynchronised to the reference's values so an allowed
   difference cannot show up later), the rest of the CPU state, and memory.
@@ -34,7 +35,7 @@ import numpy as np
 from bt.backend.context import EXIT_BUDGET, EXIT_HOT, EXIT_INTERP, EXIT_MISS, EXIT_NEXT, EXIT_SLOW_MEM
 from bt.frontend import table
 from bt.frontend.callouts import KINDS
-from bt.frontend.decoder import MAX_INSN_LEN, MEM, DecodeError, Decoder
+from bt.frontend.decoder import IMM, MAX_INSN_LEN, MEM, DecodeError, Decoder
 from bt.runtime.events import STATUS_DIVERGENCE, GuestExit, GuestFault, GuestHalt, GuestShutdown, LimitReached  # noqa: F401
 from bt.runtime.flags import materialize
 from bt.runtime.interp import Interpreter
@@ -223,6 +224,8 @@ class Lockstep:
         if self._interrupts(eip):
             return
         end_a = self._attempt(self._jit_insn)
+        if end_a is None and self.how == "native" and insn is not None and insn.name == "in":
+            self._native_port_read(insn, before)
         end_b = self._attempt(self.interp.step_delivering)
         if end_a is None and end_b is None and wa[W_EIP] != wb[W_EIP]:
             end_a, end_b = self._finish_rep(eip)
@@ -256,6 +259,17 @@ class Lockstep:
             raise end_a
         return True
 
+    def _native_port_read(self, insn, before):
+        """The JIT ran an IN natively from the port mirror (bt/backend/lower_ports.py), past the
+        recording bus: queue the byte the mirror holds for that port (a valid entry's read changes
+        nothing, so it still holds it) for the reference to replay. No entry: the reference reads
+        its own bus and the comparison reports the unmatched read."""
+        src = insn.operands[1]
+        port = src.imm & 0xFF if src.kind == IMM else before[EDX] & 0xFFFF
+        value = self.jit.port_mirror.get(port)
+        if value is not None:
+            self.ports_a.reads.append((port, 1, value))
+
     @staticmethod
     def _attempt(fn):
         try:
@@ -280,6 +294,7 @@ class Lockstep:
             ran = 1 - jit._budget_left()
             jit.executed += ran
             jit._native_sti_shadow()
+            jit.port_mirror.refresh()
             if ran:
                 if code not in (EXIT_BUDGET, EXIT_NEXT, EXIT_MISS):
                     raise RuntimeError(f"a one-instruction block ran and then returned exit code {code}")

@@ -10,7 +10,11 @@ Behaviour of QEMU's pc machine that this mirrors:
   byte accesses, each routed on its own, low byte first (QEMU splits by memory-region access sizes);
 - a port no device owns reads as all ones of the access size and ignores writes (QEMU's
   unassigned_io_ops).
+
+The bus also owns the native port-read mirror (bt/runtime/port_mirror.py): unassigned ports are
+published as 0xFF; an attached device's ports are withdrawn, then the device publishes what it can.
 """
+from bt.runtime.port_mirror import PortMirror
 
 PORT_COUNT = 0x10000
 _ALL_ONES = {1: 0xFF, 2: 0xFFFF, 4: 0xFFFFFFFF}
@@ -33,6 +37,8 @@ class PortBus:
 
     def __init__(self):
         self._slots = [None] * PORT_COUNT
+        self.mirror = PortMirror()
+        self.mirror.publish_range(0, PORT_COUNT, 0xFF)
 
     def attach(self, base, device, length=None, access_sizes=None):
         """Give `device` the ports base..base+length-1 (defaults: device.port_count, device.access_sizes)."""
@@ -46,6 +52,9 @@ class PortBus:
                 raise PortConflict(f"port {port:#x} already belongs to {self._slots[port].device!r}")
         for port in range(base, base + length):
             self._slots[port] = slot
+            self.mirror.withdraw(port)
+        if hasattr(device, "attach_mirror"):
+            device.attach_mirror(self.mirror, base)
         return device
 
     def device_at(self, port):

@@ -13,14 +13,31 @@ Not modelled yet: the receive FIFO trigger level and character timeout (RDI is r
 is there), line errors, break. `irq_level` is the interrupt line; `irq_changed(level)` (set by the
 machine) drives PIC IRQ 4 with it. The CPU side calls `poll_host()` from time to time while the
 received-data interrupt is enabled, so input arriving while the guest runs raises it.
+
+Native reads (bt/runtime/port_mirror.py): after every access and host event the UART publishes the
+registers whose read has no side effect right now, and the JIT reads those without leaving native
+code. Always: IER, LCR, MCR, SCR, and DLL/DLM while DLAB is set. IIR unless it reports the THR-empty
+interrupt (reading acknowledges it). MSR unless a delta bit is set (reading clears them). LSR unless
+BI/OE is set (reading clears them) or a read would take host input already known to be waiting
+(bytes read from the host and not yet received, e.g. a BytesIO stdin). RBR never (it pops the FIFO).
+So a guest polling LSR with an empty receiver runs natively; host input that arrives meanwhile on a
+file descriptor (a terminal, a pipe) is noticed when native code next returns to Python (`_refresh`:
+the JIT calls it after every dispatch; it looks at the host at most once per REFRESH_NS), at the
+latest at the end of a budget chunk of the JIT's run loop (50 M guest instructions, ~12 ms of a native
+LSR polling loop: tests/test_native_in.py), not at the next LSR read as in the interpreter: to the
+guest the byte simply arrived a little later.
 """
 import os
 import select
 import sys
+import time
 from collections import deque
+
+from bt.runtime.port_mirror import VALID
 
 COM1_PORT = 0x3F8
 FIFO_DEPTH = 16
+REFRESH_NS = 1_000_000      # host input under natively read registers: looked at every 1 ms at most
 
 # Register offsets.
 RBR_THR_DLL, IER_DLM, IIR_FCR, LCR, MCR, LSR, MSR, SCR = range(8)
@@ -56,6 +73,14 @@ class HostInput:
                 self._pending = bytes(data)
             except (OSError, ValueError, TypeError):
                 pass   # an unusable input (e.g. a test runner's stdin stand-in): no input at all
+
+    def waiting(self):
+        """Bytes already read from the host and not yet taken."""
+        return bool(self._pending)
+
+    def may_arrive(self):
+        """Whether a descriptor may still deliver bytes not read yet."""
+        return not self._eof and self._fd is not None
 
     def take(self, limit):
         """Up to `limit` bytes that are available now, without waiting."""
@@ -107,6 +132,9 @@ class Uart16550:
         self.input = HostInput(stdin)
         self.output = HostOutput(stdout)
         self.irq_changed = None
+        self._cells = None          # the port mirror's cells once attached (bt/runtime/port_mirror.py)
+        self._base = 0
+        self._next_refresh = 0
         self.reset()
 
     def reset(self):
@@ -123,6 +151,7 @@ class Uart16550:
         self.rx = deque()
         self.thr_ipending = False
         self.irq_level = False
+        self._publish()
 
     def __repr__(self):
         return "Uart16550(COM1)"
@@ -175,13 +204,72 @@ class Uart16550:
     def poll_host(self):
         """Take host input that arrived (raising the received-data interrupt if enabled)."""
         self._poll_input()
+        self._publish()
 
     def input_possible(self):
         """Whether more host input may still arrive."""
         return not self.input._eof or bool(self.input._pending)
 
+    # -- native reads (bt/runtime/port_mirror.py) ----------------------------------------------------
+    def attach_mirror(self, mirror, base):
+        self._cells, self._base = mirror.cells, base
+        mirror.on_refresh(self._refresh)
+        self._publish()
+
+    def _publish(self):
+        """Publish every register whose read has no side effect now (the module docstring's rules).
+        Warm (after every UART access): writes the mirror's cells directly."""
+        cells = self._cells
+        if cells is None:
+            return
+        b, lcr, mcr, lsr, iir = self._base, self.lcr, self.mcr, self.lsr, self.iir
+        if lcr & LCR_DLAB:
+            cells[b] = VALID | (self.divisor & 0xFF)
+            cells[b + 1] = VALID | (self.divisor >> 8)
+        else:
+            cells[b] = 0
+            cells[b + 1] = VALID | self.ier
+        cells[b + 2] = 0 if iir & 0x0F == IIR_THRI else VALID | iir
+        cells[b + 3] = VALID | lcr
+        cells[b + 4] = VALID | mcr
+        if mcr & MCR_LOOP:
+            cells[b + 5] = 0 if lsr & (LSR_BI | LSR_OE) else VALID | lsr
+            cells[b + 6] = VALID | ((mcr & 0x0C) << 4) | ((mcr & 0x02) << 3) | ((mcr & 0x01) << 5)
+        else:
+            takes_input = not self.rx and self.input.waiting()
+            cells[b + 5] = 0 if lsr & (LSR_BI | LSR_OE) or takes_input else VALID | lsr
+            cells[b + 6] = 0 if self.msr & MSR_ANY_DELTA else VALID | self.msr
+        cells[b + 7] = VALID | self.scr
+
+    def _publish_iir(self):
+        if self._cells is not None:
+            iir = self.iir
+            self._cells[self._base + IIR_FCR] = 0 if iir & 0x0F == IIR_THRI else VALID | iir
+
+    def _refresh(self):
+        """Native code returned to Python: take host input a natively read LSR may have hidden.
+        At most every REFRESH_NS of host time (a select costs ~1 us, a callout ~4 us)."""
+        if not self.rx and not self.mcr & MCR_LOOP and self.input.may_arrive():
+            now = time.monotonic_ns()
+            if now >= self._next_refresh:
+                self._next_refresh = now + REFRESH_NS
+                self._poll_input()
+                self._publish()
+
     # -- port interface ---------------------------------------------------------------------------
     def io_read(self, offset, size):
+        value = self._read(offset)
+        self._publish()
+        return value
+
+    def io_write(self, offset, size, value):
+        self._write(offset, value & 0xFF)
+        if offset == RBR_THR_DLL and not self.lcr & LCR_DLAB and not self.mcr & MCR_LOOP:
+            self._publish_iir()     # a byte sent (the common write): only IIR can have changed
+        else:
+            self._publish()
+
+    def _read(self, offset):
         if offset == RBR_THR_DLL:
             if self.lcr & LCR_DLAB:
                 return self.divisor & 0xFF
@@ -225,8 +313,7 @@ class Uart16550:
             return value
         return self.scr
 
-    def io_write(self, offset, size, value):
-        value &= 0xFF
+    def _write(self, offset, value):
         if offset == RBR_THR_DLL:
             if self.lcr & LCR_DLAB:
                 self.divisor = (self.divisor & 0xFF00) | value
