@@ -74,6 +74,8 @@ class JitContext(ctypes.Structure):
         ("user_read", ctypes.c_void_p),      # the user pair (CPL 3; the supervisor pair with paging off)
         ("user_write", ctypes.c_void_p),
         ("mode_slots", ctypes.c_void_p),     # u64[3 * 4]: MODE_TAGS/MODE_FNS/MODE_BASE + CPL
+        ("deliver", ctypes.c_void_p),        # i32 bt_deliver(st, ctx, vector, eip, error, kind)
+        ("iret", ctypes.c_void_p),           # i32 bt_iret(st, ctx)
         ("port_mirror", ctypes.c_void_p),    # u32[65536]: VALID | byte a native IN reads (port_mirror.py)
     ]
 

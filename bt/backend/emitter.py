@@ -306,6 +306,49 @@ class BlockEmitter(FlagsMixin, HotLoopMixin):
             self.tail.append(f"  ret i32 {code}")
         return out
 
+    def fault_unless(self, ok, vector):
+        """Continue if `ok`, else the instruction raises exception `vector` (one without an error
+        code): delivered through the guest's IDT natively (bt_deliver, delivery_ir.py) when it
+        can be, else by the interpreter, which re-executes the instruction (a side exit)."""
+        key = (self._insn_serial, "fault", vector)
+        out = self._side_exits.get(key)
+        if out is None:
+            out = self._side_exits[key] = self.label("fault")
+            t = self.tail
+            t.append(f"{out}:")
+            self._store_state(self.insn_start, t)
+            r, delivered = self.tmp("r"), self.tmp("ok")
+            t.append(f"  {r} = call i32 {self.ctx_field('deliver')}(ptr %st, ptr %ctx, i32 {vector}, "
+                     f"i32 {_s32(self.eip)}, i32 0, i32 0)")
+            t.append(f"  {delivered} = icmp ne i32 {r}, 0")
+            yes, no = self.label("delivered"), self.label("undelivered")
+            t.append(f"  br i1 {delivered}, label %{yes}, label %{no}")
+            t.append(f"{yes}:")
+            self._charge(1, t)                 # a delivered fault counts as an instruction (interp.deliver)
+            t.append(f"  ret i32 {EXIT_NEXT}")
+            t.append(f"{no}:")
+            t.append(f"  ret i32 {EXIT_INTERP}")
+        cont = self.label("ok")
+        self.line(f"br i1 {ok}, label %{cont}, label %{out}, !prof !0")
+        self.start_block(cont)
+
+    def native_callout(self, call, info):
+        """End the block with a VMM callout made natively: store the state before the instruction,
+        make `call` (an i32, nonzero when it did the instruction's work and the state is the new
+        one), then go on at the new EIP through the dispatcher; if it declined, leave to the
+        interpreter as `exit_interp(info)` does."""
+        self._store_state(self.insn_start, self.body)
+        done = self.emit(f"icmp ne i32 {self.emit(call, 'r')}, 0")
+        yes, no = self.label("native"), self.label("declined")
+        self.line(f"br i1 {done}, label %{yes}, label %{no}")
+        self.start_block(no)
+        self.line(f"store i32 {info}, ptr {self.ctx_field_ptr('exit_info')}")
+        self.line(f"ret i32 {EXIT_INTERP}")
+        self.start_block(yes)
+        self._charge(1, self.body)
+        self.line(f"ret i32 {EXIT_NEXT}")
+        self.ended = True
+
     def exit_interp(self, info=0):
         """End the block before the current instruction: the interpreter runs it (a VMM callout)."""
         snap = self.insn_start

@@ -2,14 +2,15 @@
 
 MUL/IMUL: CF = OF = "the upper half of the product is significant"; SF/ZF/PF/AF are undefined and
 we give those of a logic result equal to the low half (AF = 0), lazily through a CC_LOGIC record.
-DIV/IDIV: a zero divisor or a quotient that does not fit raises #DE; the block side-exits before
-the instruction and the interpreter raises it precisely. Their flags (all undefined) are unchanged.
+DIV/IDIV: a zero divisor or a quotient that does not fit raises #DE, with the state before the
+instruction: delivered natively through the IDT when bt_deliver can, else by the interpreter
+(BlockEmitter.fault_unless). Their flags (all undefined) are unchanged.
 """
 from bt.backend import operands
 from bt.backend.emitter import TYPE, Unsupported
 from bt.backend.lowering import lowers
 from bt.frontend.decoder import MEM
-from bt.backend.context import EXIT_INTERP
+from bt.runtime.events import DE
 from bt.runtime.flags import CC_LOGIC
 from bt.runtime.state import CF, OF, EAX, EDX
 
@@ -102,7 +103,7 @@ def divide(e, insn):
         # The quotient fits in `bits` bits iff the high half of the dividend is below the divisor
         # (which also rules out a zero divisor); past this exit the LLVM udiv cannot trap.
         high_half = e.trunc(e.emit(f"lshr {t2} {dividend}, {bits}"), 2 * size, size)
-        e.side_exit_unless(e.emit(f"icmp ult {t} {high_half}, {d}"), EXIT_INTERP)
+        e.fault_unless(e.emit(f"icmp ult {t} {high_half}, {d}"), DE)
         dz = e.zext(d, size, 2 * size)
         q = e.trunc(e.emit(f"udiv {t2} {dividend}, {dz}", "q"), 2 * size, size)
         r = e.trunc(e.emit(f"urem {t2} {dividend}, {dz}", "rem"), 2 * size, size)
@@ -119,7 +120,7 @@ def divide(e, insn):
         q = e.trunc(qw, 2 * size, size)
         fits = e.emit(f"icmp eq {t2} {qw}, {e.sext(q, size, 2 * size)}")
         ok = e.emit(f"and i1 {fits}, {e.emit(f'xor i1 {zero}, true')}")
-        e.side_exit_unless(ok, EXIT_INTERP)
+        e.fault_unless(ok, DE)
         r = e.trunc(e.emit(f"srem {t2} {dividend}, {safe}", "rem"), 2 * size, size)
     if size == 1:
         ax = e.emit(f"or i16 {e.emit(f'shl i16 {e.zext(r, 1, 2)}, 8')}, {e.zext(q, 1, 2)}")

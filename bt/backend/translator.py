@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bt.backend import lower_alu, lower_control, lower_move  # noqa: F401  (registration)
 from bt.backend import lower_exchange, lower_stack, lower_string  # noqa: F401  (registration)
 from bt.backend import lower_bits, lower_flagops, lower_muldiv, lower_shift  # noqa: F401
-from bt.backend import lower_flags_virt, lower_ports  # noqa: F401  (native callouts)
+from bt.backend import lower_flags_virt, lower_interrupts, lower_ports  # noqa: F401  (native callouts)
 from bt.backend.emitter import BlockEmitter, Unsupported
 from bt.backend.lowering import LOWERINGS, NATIVE_CALLOUTS
 from bt.frontend import table
