@@ -352,8 +352,8 @@ class Jit:
         still map to the same frames (a side-effect-free walk per page), forget the other paged
         modes' tables; misses find the translations again through a walk."""
         paged_modes = {i for m, i in self.modes.items() if m[2]}
-        self.lookup.drop(keep=self.mode_id, only=paged_modes.__contains__)
-        self._publish_modes()
+        if self.lookup.drop(keep=self.mode_id, only=paged_modes.__contains__):
+            self._publish_modes()
         user = self.mode[1] == 3
         self.table.keep_mapped(lambda page: self.mmu.peek(page << 12, user))
 

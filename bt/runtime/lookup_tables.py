@@ -92,6 +92,8 @@ class LookupTables:
         return self.by_mode.get(mode_id)
 
     def drop(self, keep=None, only=lambda mode_id: True):
-        """Forget the tables of modes for which `only` holds, except `keep`'s."""
-        for mode_id in [m for m in self.by_mode if m != keep and only(m)]:
+        """Forget the tables of modes for which `only` holds, except `keep`'s; returns how many."""
+        dropped = [m for m in self.by_mode if m != keep and only(m)]
+        for mode_id in dropped:
             del self.by_mode[mode_id]
+        return len(dropped)
