@@ -76,6 +76,9 @@ class JitContext(ctypes.Structure):
         ("mode_slots", ctypes.c_void_p),     # u64[3 * 4]: MODE_TAGS/MODE_FNS/MODE_BASE + CPL
         ("deliver", ctypes.c_void_p),        # i32 bt_deliver(st, ctx, vector, eip, error, kind)
         ("iret", ctypes.c_void_p),           # i32 bt_iret(st, ctx)
+        ("page_fault", ctypes.c_void_p),     # i32 bt_page_fault(st, ctx, eip): a slow exit's #PF
+        ("fault_code", ctypes.c_uint32),     # FAULT_PENDING | #PF error code from the walk (page_walk_ir.py)
+        ("fault_addr", ctypes.c_uint32),     # its linear address
         ("port_mirror", ctypes.c_void_p),    # u32[65536]: VALID | byte a native IN reads (port_mirror.py)
     ]
 

@@ -8,6 +8,7 @@ routines of bt/backend/runtime_ir.py). Warm: every INT n, INT3, IRETD and #DE of
   CPL 3 (the ring-0 stack from a 32-bit TSS, a present, accessed, writable, expand-up 32-bit data
   segment in the GDT). `kind`: DELIVER_ERROR_CODE pushes `error_code`, DELIVER_SOFTWARE (INT n,
   INT3) checks the gate's DPL against CPL.
+- bt_page_fault(st, ctx, eip): a #PF the native page walk found, delivered from a block's slow exit.
 - bt_iret(st, ctx) -> i32: IRETD at CPL 0 (SDM Vol. 2 IRET) back to CPL 0 or to CPL 3 (SS:ESP
   popped too), to a present, accessed, non-conforming code segment in the GDT with the same CS base.
 Both return 1 when done (the CpuState is the new one, the JitContext's shadow and lookup tables are
@@ -23,7 +24,8 @@ writable, lowest address first as interrupts.push_frame does, before anything is
 Changing CPL needs the other CPL's lookup table (JitContext.mode_slots, kept by jit_engine.py); if
 it has none yet, Python does the switch.
 """
-from bt.backend.context import IRQ_KICK, MODE_BASE, MODE_FNS, MODE_TAGS, MODE_VALID, SHADOW_VALID, field_offset
+from bt.backend.context import EXIT_NEXT, EXIT_SLOW_MEM, IRQ_KICK, MODE_BASE, MODE_FNS, MODE_TAGS, MODE_VALID, SHADOW_VALID, field_offset
+from bt.runtime.events import PF
 from bt.runtime.state import (AC, ARITH_FLAGS, CS, DF, EFLAGS_FIXED1, ES, DS, FS, GS, ESP, ID, IF, IOPL, NT,
                               RF, SS, TF, VM, offset_of)
 
@@ -419,5 +421,40 @@ def system_memory_ir():
     return "\n".join(out)
 
 
+def page_fault_ir():
+    """bt_page_fault(st, ctx, eip) -> exit code, the slow exit of an instruction at `eip` whose
+    access failed (state already as before it): if the native walk found a #PF (fault_code), set
+    CR2 and deliver it (EXIT_NEXT, counting the faulting instruction as the interpreter does);
+    otherwise, or if bt_deliver declines, EXIT_SLOW_MEM: the interpreter re-executes it."""
+    code_off, addr_off = field_offset("fault_code"), field_offset("fault_addr")
+    budget_off = field_offset("budget")
+    return f"""
+define i32 @bt_page_fault(ptr %st, ptr %ctx, i32 %eip) {{
+entry:
+  %code.p = getelementptr i8, ptr %ctx, i64 {code_off}
+  %code = load i32, ptr %code.p
+  %pending = icmp slt i32 %code, 0
+  br i1 %pending, label %fault, label %slow
+fault:
+  store i32 0, ptr %code.p
+  %addr.p = getelementptr i8, ptr %ctx, i64 {addr_off}
+  %addr = load i32, ptr %addr.p
+  %cr2.p = getelementptr i8, ptr %st, i64 {offset_of("cr") + 8}
+  store i32 %addr, ptr %cr2.p
+  %error = and i32 %code, {0x7FFFFFFF}
+  %r = call i32 @bt_deliver(ptr %st, ptr %ctx, i32 {PF}, i32 %eip, i32 %error, i32 {DELIVER_ERROR_CODE})
+  %done = icmp ne i32 %r, 0
+  br i1 %done, label %delivered, label %slow
+delivered:
+  %budget.p = getelementptr i8, ptr %ctx, i64 {budget_off}
+  %budget = load i64, ptr %budget.p
+  %budget1 = sub i64 %budget, 1
+  store i64 %budget1, ptr %budget.p
+  ret i32 {EXIT_NEXT}
+slow:
+  ret i32 {EXIT_SLOW_MEM}
+}}"""
+
+
 def delivery_module_ir():
-    return "\n".join((system_memory_ir(), deliver_ir(), iret_ir()))
+    return "\n".join((system_memory_ir(), deliver_ir(), iret_ir(), page_fault_ir()))

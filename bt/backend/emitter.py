@@ -303,7 +303,13 @@ class BlockEmitter(FlagsMixin, HotLoopMixin):
             self._side_exits[key] = out
             self.tail.append(f"{out}:")
             self._store_state(self.insn_start, self.tail)
-            self.tail.append(f"  ret i32 {code}")
+            if code == EXIT_SLOW_MEM:       # a #PF the native walk found is delivered natively
+                r = self.tmp("r")
+                self.tail.append(f"  {r} = call i32 {self.ctx_field('page_fault')}(ptr %st, ptr %ctx, "
+                                 f"i32 {_s32(self.insn_start.eip)})")
+                self.tail.append(f"  ret i32 {r}")
+            else:
+                self.tail.append(f"  ret i32 {code}")
         return out
 
     def fault_unless(self, ok, vector):

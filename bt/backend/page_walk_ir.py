@@ -13,6 +13,10 @@ One more answer for a write: `frame | FILL_WATCHED` when the write is allowed (a
 the frame holds code or page tables; the store helper may then still store natively if the bytes
 touch no code (runtime_ir._granule_write). With paging off, every RAM frame is answered that way
 (the identity shadow has no write entry for code pages).
+When the access faults (a not-present entry, or rights that do not allow it) it also leaves the #PF's
+error code in JitContext.fault_code (FAULT_PENDING | code) and the address in fault_addr, so that
+the block's slow exit can deliver the #PF natively (bt_page_fault in delivery_ir.py); the
+dispatcher clears fault_code when native code is entered, so it never outlives that exit.
 It gives up (0), leaving the work to the reference walk, when: paging is off, the access is not
 allowed (the interpreter raises the #PF), a paging-structure frame is not yet marked as a page table
 (the reference walk marks it and write-protects it everywhere first), an A/D update would land in a
@@ -27,6 +31,10 @@ from bt.runtime.paging import (FRAME_CODE, FRAME_PAGE_TABLE, PDE_PS, PSE36_HIGH,
 from bt.runtime.state import CR0_PG, CR0_WP, CR4_PSE, offset_of
 
 FILL_WATCHED = 2
+# JitContext.fault_code when the walk found a guest-visible #PF: FAULT_PENDING | its error code
+# (SDM Vol. 3, 4.7), with the linear address in fault_addr; bt_page_fault (delivery_ir.py) delivers it.
+FAULT_PENDING = 1 << 31
+PF_PROTECTION, PF_WRITE, PF_USER = 1, 2, 4
 
 
 def _i32(v):
@@ -40,7 +48,7 @@ def page_walk_ir(name="bt_fill", supervisor=False):
     cr = offset_of("cr")
     tables = ("sup_read", "sup_write") if supervisor else ("shadow_read", "shadow_write")
     ctx = {n: field_offset(n) for n in ("state", "ram", "ram_size", "frame_flags", "fill_log", "fill_count",
-                                        "walks")}
+                                        "walks", "fault_code")}
     ctx["shadow_read"], ctx["shadow_write"] = (field_offset(t) for t in tables)
 
     def field(name, ty, base="%ctx", off=None):
@@ -66,7 +74,7 @@ def page_walk_ir(name="bt_fill", supervisor=False):
                 f"  %{prefix}.e = load i32, ptr %{prefix}.e.p, align 4",
                 f"  %{prefix}.pres = and i32 %{prefix}.e, {PTE_P}",
                 f"  %{prefix}.here = icmp ne i32 %{prefix}.pres, 0",
-                f"  br i1 %{prefix}.here, label %{prefix}.present, label %fail",
+                f"  br i1 %{prefix}.here, label %{prefix}.present, label %absent",
                 f"{prefix}.present:"]
 
     lines = [
@@ -160,7 +168,7 @@ def page_walk_ir(name="bt_fill", supervisor=False):
         "  %read = xor i1 %isw, true",
         "  %w.ok = or i1 %read, %may.write",
         "  %ok = and i1 %u.ok, %w.ok",
-        "  br i1 %ok, label %grant, label %fail",
+        "  br i1 %ok, label %grant, label %denied",
         "grant:",
         f"  %ad = select i1 %isw, i32 {PTE_A | PTE_D}, i32 {PTE_A}",
         "  %upd = or i32 %ent, %ad",
@@ -217,6 +225,23 @@ def page_walk_ir(name="bt_fill", supervisor=False):
         "  %wanswer = select i1 %cw, i32 %wentry, i32 %wanswer.1",
         "  %ret = select i1 %isw, i32 %wanswer, i32 %rentry",
         "  ret i32 %ret",
+        # A guest-visible #PF (not present, or not allowed): its error code for bt_page_fault.
+        "absent:",
+        "  br label %fault",
+        "denied:",
+        "  br label %fault",
+        "fault:",
+        f"  %pf.p = phi i32 [ 0, %absent ], [ {PF_PROTECTION}, %denied ]",
+        f"  %pf.w = select i1 %isw, i32 {PF_WRITE}, i32 0",
+        f"  %pf.u = select i1 %user, i32 {PF_USER}, i32 0",
+        "  %pf.wu = or i32 %pf.w, %pf.u",
+        "  %pf.code = or i32 %pf.p, %pf.wu",
+        f"  %pf.pending = or i32 %pf.code, {_i32(FAULT_PENDING)}",
+        *field("fault_code", "i32"),
+        "  store i32 %pf.pending, ptr %fault_code.p",
+        f"  %fault_addr.p = getelementptr i8, ptr %ctx, i64 {field_offset('fault_addr')}",
+        "  store i32 %addr, ptr %fault_addr.p",
+        "  ret i32 0",
         "fail:",
         "  ret i32 0",
         "}",

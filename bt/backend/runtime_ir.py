@@ -35,6 +35,8 @@ entry:
   %fns.p = getelementptr i8, ptr %ctx, i64 {field_offset('fns')}
   %count.p = getelementptr i8, ptr %ctx, i64 {field_offset('dispatched')}
   %eip.p = getelementptr i8, ptr %st, i64 {st_eip}
+  %fault.p = getelementptr i8, ptr %ctx, i64 {field_offset('fault_code')}
+  store i32 0, ptr %fault.p                  ; a #PF found by the walk lives only until its slow exit
   br label %loop
 loop:
   %budget = load i64, ptr %budget.p
@@ -256,7 +258,7 @@ def runtime_addresses():
     if _addresses is None:
         from bt.backend.compiler import NativeCompiler
         compiler = NativeCompiler()
-        names = ["bt_dispatch", "bt_materialize", "bt_miss", "bt_fill", "bt_fill_sup", "bt_deliver", "bt_iret",
+        names = ["bt_dispatch", "bt_materialize", "bt_miss", "bt_fill", "bt_fill_sup", "bt_deliver", "bt_iret", "bt_page_fault",
                  *MEMORY_HELPERS]
         _addresses = compiler.compile([runtime_module_ir()], names)
         _keepalive = compiler          # its code must live as long as the process

@@ -137,7 +137,7 @@ class Jit:
         ctx.state = machine.state.address
         ctx.frame_flags = self.mmu.frame_flags_np.ctypes.data
         ctx.fill = rt["bt_fill"]
-        ctx.deliver, ctx.iret = rt["bt_deliver"], rt["bt_iret"]
+        ctx.deliver, ctx.iret, ctx.page_fault = rt["bt_deliver"], rt["bt_iret"], rt["bt_page_fault"]
         ctx.ram_size = self.mem.size
         self.port_mirror = port_mirror.of(machine.io)       # what a native IN reads (lower_ports.py)
         ctx.port_mirror = self.port_mirror.address

@@ -5,24 +5,26 @@ entry:
   %cp.7 = getelementptr i8, ptr %ctx, i64 88
   %read32.8 = load ptr, ptr %cp.7
   %p.12 = getelementptr i8, ptr %st, i64 32
-  %p.15 = getelementptr i8, ptr %st, i64 0
-  %p.20 = getelementptr i8, ptr %st, i64 4
-  %p.25 = getelementptr i8, ptr %st, i64 24
-  %p.27 = getelementptr i8, ptr %st, i64 28
-  %cp.32 = getelementptr i8, ptr %ctx, i64 112
-  %write32.33 = load ptr, ptr %cp.32
-  %p.37 = getelementptr i8, ptr %st, i64 40
-  %p.38 = getelementptr i8, ptr %st, i64 44
-  %p.39 = getelementptr i8, ptr %st, i64 48
-  %p.40 = getelementptr i8, ptr %st, i64 52
-  %cp.41 = getelementptr i8, ptr %ctx, i64 120
-  %p.45 = getelementptr i8, ptr %st, i64 16
-  %p.47 = getelementptr i8, ptr %st, i64 92
-  %cp.60 = getelementptr i8, ptr %ctx, i64 24
-  %tags.61 = load ptr, ptr %cp.60
-  %cp.62 = getelementptr i8, ptr %ctx, i64 32
-  %fns.63 = load ptr, ptr %cp.62
-  %cp.77 = getelementptr i8, ptr %ctx, i64 136
+  %cp.14 = getelementptr i8, ptr %ctx, i64 264
+  %page_fault.15 = load ptr, ptr %cp.14
+  %p.18 = getelementptr i8, ptr %st, i64 0
+  %p.23 = getelementptr i8, ptr %st, i64 4
+  %p.28 = getelementptr i8, ptr %st, i64 24
+  %p.30 = getelementptr i8, ptr %st, i64 28
+  %cp.35 = getelementptr i8, ptr %ctx, i64 112
+  %write32.36 = load ptr, ptr %cp.35
+  %p.40 = getelementptr i8, ptr %st, i64 40
+  %p.41 = getelementptr i8, ptr %st, i64 44
+  %p.42 = getelementptr i8, ptr %st, i64 48
+  %p.43 = getelementptr i8, ptr %st, i64 52
+  %cp.44 = getelementptr i8, ptr %ctx, i64 120
+  %p.49 = getelementptr i8, ptr %st, i64 16
+  %p.51 = getelementptr i8, ptr %st, i64 92
+  %cp.65 = getelementptr i8, ptr %ctx, i64 24
+  %tags.66 = load ptr, ptr %cp.65
+  %cp.67 = getelementptr i8, ptr %ctx, i64 32
+  %fns.68 = load ptr, ptr %cp.67
+  %cp.82 = getelementptr i8, ptr %ctx, i64 136
   %counters.p = getelementptr i8, ptr %ctx, i64 48
   %counters = load ptr, ptr %counters.p
   %count.p = getelementptr i32, ptr %counters, i64 0
@@ -36,93 +38,96 @@ promote:
 body:
   %r3.2 = load i32, ptr %p.1
   %segbase3.5 = load i32, ptr %p.4
-  %r0.16 = load i32, ptr %p.15
-  %r1.21 = load i32, ptr %p.20
-  %r6.26 = load i32, ptr %p.25
-  %r7.28 = load i32, ptr %p.27
-  %r4.46 = load i32, ptr %p.45
-  %segbase2.48 = load i32, ptr %p.47
+  %r0.19 = load i32, ptr %p.18
+  %r1.24 = load i32, ptr %p.23
+  %r6.29 = load i32, ptr %p.28
+  %r7.31 = load i32, ptr %p.30
+  %r4.50 = load i32, ptr %p.49
+  %segbase2.52 = load i32, ptr %p.51
   %ea.3 = add i32 %r3.2, 4
   %lin.6 = add i32 %segbase3.5, %ea.3
   %t.9 = call i64 %read32.8(ptr %ctx, i32 %lin.6)
   %t.10 = icmp sge i64 %t.9, 0
-  br i1 %t.10, label %ok.13, label %side.11, !prof !0
-ok.13:
-  %m.14 = trunc i64 %t.9 to i32
-  %cmp.17 = sub i32 %m.14, %r0.16
-  %t.18 = icmp slt i32 %m.14, %r0.16
-  %setl.19 = zext i1 %t.18 to i8
-  %t.22 = zext i8 %setl.19 to i32
-  %t.23 = and i32 %r1.21, -256
-  %t.24 = or i32 %t.23, %t.22
-  %t.29 = shl i32 %r7.28, 2
-  %t.30 = add i32 %r6.26, %t.29
-  %lin.31 = add i32 %segbase3.5, %t.30
-  %t.34 = call i32 %write32.33(ptr %ctx, i32 %lin.31, i32 %t.24)
-  %t.35 = icmp ne i32 %t.34, 0
-  br i1 %t.35, label %ok.44, label %side.36, !prof !0
-ok.44:
-  %lin.49 = add i32 %segbase2.48, %r4.46
-  %t.50 = call i64 %read32.8(ptr %ctx, i32 %lin.49)
-  %t.51 = icmp sge i64 %t.50, 0
-  br i1 %t.51, label %ok.55, label %side.52, !prof !0
-ok.55:
-  %m.56 = trunc i64 %t.50 to i32
-  %esp.57 = add i32 %r4.46, 4
-  store i32 %t.24, ptr %p.20
-  store i32 %esp.57, ptr %p.45
-  store i32 28, ptr %p.37
-  store i32 %m.14, ptr %p.38
-  store i32 %r0.16, ptr %p.39
-  store i32 %cmp.17, ptr %p.40
-  store i32 %m.56, ptr %p.12
-  %budget.58 = load i64, ptr %cp.41
-  %budget.59 = sub i64 %budget.58, 4
-  store i64 %budget.59, ptr %cp.41
-  %t.64 = lshr i32 %m.56, 14
-  %t.65 = xor i32 %m.56, %t.64
-  %t.66 = and i32 %t.65, 16383
-  %t.67 = zext i32 %t.66 to i64
-  %t.68 = getelementptr i32, ptr %tags.61, i64 %t.67
-  %t.69 = load i32, ptr %t.68
-  %t.70 = icmp eq i32 %t.69, %m.56
-  %t.71 = icmp sgt i64 %budget.59, 0
-  %t.72 = and i1 %t.70, %t.71
-  %t.75 = getelementptr i64, ptr %fns.63, i64 %t.67
-  %t.76 = load ptr, ptr %t.75
-  %t.78 = load i64, ptr %cp.77
-  %t.79 = zext i1 %t.72 to i64
-  %t.80 = add i64 %t.78, %t.79
-  store i64 %t.80, ptr %cp.77
-  br i1 %t.72, label %chain.73, label %back.74
-chain.73:
-  %t.81 = musttail call i32 %t.76(ptr %st, ptr %ctx)
-  ret i32 %t.81
-back.74:
+  br i1 %t.10, label %ok.16, label %side.11, !prof !0
+ok.16:
+  %m.17 = trunc i64 %t.9 to i32
+  %cmp.20 = sub i32 %m.17, %r0.19
+  %t.21 = icmp slt i32 %m.17, %r0.19
+  %setl.22 = zext i1 %t.21 to i8
+  %t.25 = zext i8 %setl.22 to i32
+  %t.26 = and i32 %r1.24, -256
+  %t.27 = or i32 %t.26, %t.25
+  %t.32 = shl i32 %r7.31, 2
+  %t.33 = add i32 %r6.29, %t.32
+  %lin.34 = add i32 %segbase3.5, %t.33
+  %t.37 = call i32 %write32.36(ptr %ctx, i32 %lin.34, i32 %t.27)
+  %t.38 = icmp ne i32 %t.37, 0
+  br i1 %t.38, label %ok.48, label %side.39, !prof !0
+ok.48:
+  %lin.53 = add i32 %segbase2.52, %r4.50
+  %t.54 = call i64 %read32.8(ptr %ctx, i32 %lin.53)
+  %t.55 = icmp sge i64 %t.54, 0
+  br i1 %t.55, label %ok.60, label %side.56, !prof !0
+ok.60:
+  %m.61 = trunc i64 %t.54 to i32
+  %esp.62 = add i32 %r4.50, 4
+  store i32 %t.27, ptr %p.23
+  store i32 %esp.62, ptr %p.49
+  store i32 28, ptr %p.40
+  store i32 %m.17, ptr %p.41
+  store i32 %r0.19, ptr %p.42
+  store i32 %cmp.20, ptr %p.43
+  store i32 %m.61, ptr %p.12
+  %budget.63 = load i64, ptr %cp.44
+  %budget.64 = sub i64 %budget.63, 4
+  store i64 %budget.64, ptr %cp.44
+  %t.69 = lshr i32 %m.61, 14
+  %t.70 = xor i32 %m.61, %t.69
+  %t.71 = and i32 %t.70, 16383
+  %t.72 = zext i32 %t.71 to i64
+  %t.73 = getelementptr i32, ptr %tags.66, i64 %t.72
+  %t.74 = load i32, ptr %t.73
+  %t.75 = icmp eq i32 %t.74, %m.61
+  %t.76 = icmp sgt i64 %budget.64, 0
+  %t.77 = and i1 %t.75, %t.76
+  %t.80 = getelementptr i64, ptr %fns.68, i64 %t.72
+  %t.81 = load ptr, ptr %t.80
+  %t.83 = load i64, ptr %cp.82
+  %t.84 = zext i1 %t.77 to i64
+  %t.85 = add i64 %t.83, %t.84
+  store i64 %t.85, ptr %cp.82
+  br i1 %t.77, label %chain.78, label %back.79
+chain.78:
+  %t.86 = musttail call i32 %t.81(ptr %st, ptr %ctx)
+  ret i32 %t.86
+back.79:
   ret i32 0
 side.11:
   store i32 4096, ptr %p.12
-  ret i32 4
-side.36:
-  store i32 %t.24, ptr %p.20
-  store i32 28, ptr %p.37
-  store i32 %m.14, ptr %p.38
-  store i32 %r0.16, ptr %p.39
-  store i32 %cmp.17, ptr %p.40
+  %r.13 = call i32 %page_fault.15(ptr %st, ptr %ctx, i32 4096)
+  ret i32 %r.13
+side.39:
+  store i32 %t.27, ptr %p.23
+  store i32 28, ptr %p.40
+  store i32 %m.17, ptr %p.41
+  store i32 %r0.19, ptr %p.42
+  store i32 %cmp.20, ptr %p.43
   store i32 4102, ptr %p.12
-  %budget.42 = load i64, ptr %cp.41
-  %budget.43 = sub i64 %budget.42, 2
-  store i64 %budget.43, ptr %cp.41
-  ret i32 4
-side.52:
-  store i32 %t.24, ptr %p.20
-  store i32 28, ptr %p.37
-  store i32 %m.14, ptr %p.38
-  store i32 %r0.16, ptr %p.39
-  store i32 %cmp.17, ptr %p.40
+  %budget.45 = load i64, ptr %cp.44
+  %budget.46 = sub i64 %budget.45, 2
+  store i64 %budget.46, ptr %cp.44
+  %r.47 = call i32 %page_fault.15(ptr %st, ptr %ctx, i32 4102)
+  ret i32 %r.47
+side.56:
+  store i32 %t.27, ptr %p.23
+  store i32 28, ptr %p.40
+  store i32 %m.17, ptr %p.41
+  store i32 %r0.19, ptr %p.42
+  store i32 %cmp.20, ptr %p.43
   store i32 4105, ptr %p.12
-  %budget.53 = load i64, ptr %cp.41
-  %budget.54 = sub i64 %budget.53, 3
-  store i64 %budget.54, ptr %cp.41
-  ret i32 4
+  %budget.57 = load i64, ptr %cp.44
+  %budget.58 = sub i64 %budget.57, 3
+  store i64 %budget.58, ptr %cp.44
+  %r.59 = call i32 %page_fault.15(ptr %st, ptr %ctx, i32 4105)
+  ret i32 %r.59
 }

@@ -6,23 +6,25 @@ entry:
   %cp.9 = getelementptr i8, ptr %ctx, i64 112
   %write32.10 = load ptr, ptr %cp.9
   %p.14 = getelementptr i8, ptr %st, i64 32
-  %p.16 = getelementptr i8, ptr %st, i64 4
-  %p.21 = getelementptr i8, ptr %st, i64 0
-  %cp.37 = getelementptr i8, ptr %ctx, i64 40
-  %materialize.38 = load ptr, ptr %cp.37
-  %cp.53 = getelementptr i8, ptr %ctx, i64 56
-  %parity.54 = load ptr, ptr %cp.53
-  %cp.74 = getelementptr i8, ptr %ctx, i64 88
-  %read32.75 = load ptr, ptr %cp.74
-  %p.79 = getelementptr i8, ptr %st, i64 8
-  %p.80 = getelementptr i8, ptr %st, i64 36
-  %p.107 = getelementptr i8, ptr %st, i64 40
-  %cp.108 = getelementptr i8, ptr %ctx, i64 120
-  %cp.142 = getelementptr i8, ptr %ctx, i64 24
-  %tags.143 = load ptr, ptr %cp.142
-  %cp.144 = getelementptr i8, ptr %ctx, i64 32
-  %fns.145 = load ptr, ptr %cp.144
-  %cp.159 = getelementptr i8, ptr %ctx, i64 136
+  %cp.16 = getelementptr i8, ptr %ctx, i64 264
+  %page_fault.17 = load ptr, ptr %cp.16
+  %p.19 = getelementptr i8, ptr %st, i64 4
+  %p.24 = getelementptr i8, ptr %st, i64 0
+  %cp.40 = getelementptr i8, ptr %ctx, i64 40
+  %materialize.41 = load ptr, ptr %cp.40
+  %cp.56 = getelementptr i8, ptr %ctx, i64 56
+  %parity.57 = load ptr, ptr %cp.56
+  %cp.77 = getelementptr i8, ptr %ctx, i64 88
+  %read32.78 = load ptr, ptr %cp.77
+  %p.82 = getelementptr i8, ptr %st, i64 8
+  %p.83 = getelementptr i8, ptr %st, i64 36
+  %p.110 = getelementptr i8, ptr %st, i64 40
+  %cp.111 = getelementptr i8, ptr %ctx, i64 120
+  %cp.146 = getelementptr i8, ptr %ctx, i64 24
+  %tags.147 = load ptr, ptr %cp.146
+  %cp.148 = getelementptr i8, ptr %ctx, i64 32
+  %fns.149 = load ptr, ptr %cp.148
+  %cp.163 = getelementptr i8, ptr %ctx, i64 136
   %counters.p = getelementptr i8, ptr %ctx, i64 48
   %counters = load ptr, ptr %counters.p
   %count.p = getelementptr i32, ptr %counters, i64 0
@@ -37,166 +39,168 @@ body:
   %r5.2 = load i32, ptr %p.1
   %r4.4 = load i32, ptr %p.3
   %segbase2.7 = load i32, ptr %p.6
-  %r1.17 = load i32, ptr %p.16
-  %r0.22 = load i32, ptr %p.21
-  %eflags0.39 = call i32 %materialize.38(ptr %st)
+  %r1.20 = load i32, ptr %p.19
+  %r0.25 = load i32, ptr %p.24
+  %eflags0.42 = call i32 %materialize.41(ptr %st)
   %esp.5 = sub i32 %r4.4, 4
   %lin.8 = add i32 %segbase2.7, %esp.5
   %t.11 = call i32 %write32.10(ptr %ctx, i32 %lin.8, i32 %r5.2)
   %t.12 = icmp ne i32 %t.11, 0
-  br i1 %t.12, label %ok.15, label %side.13, !prof !0
-ok.15:
-  %t.18 = trunc i32 %r1.17 to i8
-  %t.19 = zext i8 %t.18 to i32
-  %cnt.20 = and i32 %t.19, 31
-  %t.23 = add i32 %cnt.20, 31
-  %t.24 = and i32 %t.23, 31
-  %t.25 = zext i32 %t.24 to i64
-  %t.26 = zext i32 %r0.22 to i64
-  %t.27 = shl i64 %t.26, %t.25
-  %t.28 = shl i64 %t.27, 1
-  %t.29 = trunc i64 %t.28 to i32
-  %t.30 = lshr i64 %t.27, 31
-  %t.31 = trunc i64 %t.30 to i1
-  %t.32 = lshr i64 %t.28, 31
-  %t.33 = trunc i64 %t.32 to i1
-  %t.34 = xor i1 %t.31, %t.33
-  %t.35 = icmp ne i32 %cnt.20, 0
-  %t.36 = select i1 %t.35, i32 %t.29, i32 %r0.22
-  %t.40 = and i32 %eflags0.39, 1
-  %f.41 = icmp ne i32 %t.40, 0
-  %t.42 = and i32 %eflags0.39, 4
-  %f.43 = icmp ne i32 %t.42, 0
-  %t.44 = and i32 %eflags0.39, 16
-  %f.45 = icmp ne i32 %t.44, 0
-  %t.46 = and i32 %eflags0.39, 64
-  %f.47 = icmp ne i32 %t.46, 0
-  %t.48 = and i32 %eflags0.39, 128
-  %f.49 = icmp ne i32 %t.48, 0
-  %t.50 = and i32 %eflags0.39, 2048
-  %f.51 = icmp ne i32 %t.50, 0
-  %t.52 = trunc i32 %t.29 to i8
-  %t.55 = zext i8 %t.52 to i64
-  %t.56 = getelementptr i8, ptr %parity.54, i64 %t.55
-  %t.57 = load i8, ptr %t.56
-  %pf.58 = icmp ne i8 %t.57, 0
-  %zf.59 = icmp eq i32 %t.29, 0
-  %sf.60 = icmp slt i32 %t.29, 0
-  %t.61 = select i1 %t.35, i1 %t.31, i1 %f.41
-  %t.62 = select i1 %t.35, i1 %pf.58, i1 %f.43
-  %t.63 = select i1 %t.35, i1 false, i1 %f.45
-  %t.64 = select i1 %t.35, i1 %zf.59, i1 %f.47
-  %t.65 = select i1 %t.35, i1 %sf.60, i1 %f.49
-  %t.66 = select i1 %t.35, i1 %t.34, i1 %f.51
-  %t.67 = sext i32 %t.36 to i64
-  %t.68 = sext i32 10 to i64
-  %imul.69 = mul i64 %t.67, %t.68
-  %t.70 = trunc i64 %imul.69 to i32
-  %t.71 = sext i32 %t.70 to i64
-  %t.72 = icmp ne i64 %imul.69, %t.71
-  %lin.73 = add i32 %segbase2.7, %esp.5
-  %t.76 = call i64 %read32.75(ptr %ctx, i32 %lin.73)
-  %t.77 = icmp sge i64 %t.76, 0
-  br i1 %t.77, label %ok.111, label %side.78, !prof !0
-ok.111:
-  %m.112 = trunc i64 %t.76 to i32
-  %esp.113 = add i32 %esp.5, 4
-  store i32 %t.36, ptr %p.21
-  store i32 %t.70, ptr %p.79
-  store i32 %esp.113, ptr %p.3
-  store i32 %m.112, ptr %p.1
-  %t.114 = load i32, ptr %p.80
-  %t.115 = and i32 %t.114, -2262
-  %t.116 = zext i1 %t.72 to i32
-  %t.117 = or i32 %t.115, %t.116
-  %t.118 = trunc i32 %t.70 to i8
-  %t.119 = zext i8 %t.118 to i64
-  %t.120 = getelementptr i8, ptr %parity.54, i64 %t.119
-  %t.121 = load i8, ptr %t.120
-  %pf.122 = icmp ne i8 %t.121, 0
-  %t.123 = zext i1 %pf.122 to i32
-  %t.124 = shl i32 %t.123, 2
-  %t.125 = or i32 %t.117, %t.124
-  %t.126 = zext i1 false to i32
-  %t.127 = shl i32 %t.126, 4
-  %t.128 = or i32 %t.125, %t.127
-  %zf.129 = icmp eq i32 %t.70, 0
-  %t.130 = zext i1 %zf.129 to i32
-  %t.131 = shl i32 %t.130, 6
-  %t.132 = or i32 %t.128, %t.131
-  %sf.133 = icmp slt i32 %t.70, 0
-  %t.134 = zext i1 %sf.133 to i32
-  %t.135 = shl i32 %t.134, 7
+  br i1 %t.12, label %ok.18, label %side.13, !prof !0
+ok.18:
+  %t.21 = trunc i32 %r1.20 to i8
+  %t.22 = zext i8 %t.21 to i32
+  %cnt.23 = and i32 %t.22, 31
+  %t.26 = add i32 %cnt.23, 31
+  %t.27 = and i32 %t.26, 31
+  %t.28 = zext i32 %t.27 to i64
+  %t.29 = zext i32 %r0.25 to i64
+  %t.30 = shl i64 %t.29, %t.28
+  %t.31 = shl i64 %t.30, 1
+  %t.32 = trunc i64 %t.31 to i32
+  %t.33 = lshr i64 %t.30, 31
+  %t.34 = trunc i64 %t.33 to i1
+  %t.35 = lshr i64 %t.31, 31
+  %t.36 = trunc i64 %t.35 to i1
+  %t.37 = xor i1 %t.34, %t.36
+  %t.38 = icmp ne i32 %cnt.23, 0
+  %t.39 = select i1 %t.38, i32 %t.32, i32 %r0.25
+  %t.43 = and i32 %eflags0.42, 1
+  %f.44 = icmp ne i32 %t.43, 0
+  %t.45 = and i32 %eflags0.42, 4
+  %f.46 = icmp ne i32 %t.45, 0
+  %t.47 = and i32 %eflags0.42, 16
+  %f.48 = icmp ne i32 %t.47, 0
+  %t.49 = and i32 %eflags0.42, 64
+  %f.50 = icmp ne i32 %t.49, 0
+  %t.51 = and i32 %eflags0.42, 128
+  %f.52 = icmp ne i32 %t.51, 0
+  %t.53 = and i32 %eflags0.42, 2048
+  %f.54 = icmp ne i32 %t.53, 0
+  %t.55 = trunc i32 %t.32 to i8
+  %t.58 = zext i8 %t.55 to i64
+  %t.59 = getelementptr i8, ptr %parity.57, i64 %t.58
+  %t.60 = load i8, ptr %t.59
+  %pf.61 = icmp ne i8 %t.60, 0
+  %zf.62 = icmp eq i32 %t.32, 0
+  %sf.63 = icmp slt i32 %t.32, 0
+  %t.64 = select i1 %t.38, i1 %t.34, i1 %f.44
+  %t.65 = select i1 %t.38, i1 %pf.61, i1 %f.46
+  %t.66 = select i1 %t.38, i1 false, i1 %f.48
+  %t.67 = select i1 %t.38, i1 %zf.62, i1 %f.50
+  %t.68 = select i1 %t.38, i1 %sf.63, i1 %f.52
+  %t.69 = select i1 %t.38, i1 %t.37, i1 %f.54
+  %t.70 = sext i32 %t.39 to i64
+  %t.71 = sext i32 10 to i64
+  %imul.72 = mul i64 %t.70, %t.71
+  %t.73 = trunc i64 %imul.72 to i32
+  %t.74 = sext i32 %t.73 to i64
+  %t.75 = icmp ne i64 %imul.72, %t.74
+  %lin.76 = add i32 %segbase2.7, %esp.5
+  %t.79 = call i64 %read32.78(ptr %ctx, i32 %lin.76)
+  %t.80 = icmp sge i64 %t.79, 0
+  br i1 %t.80, label %ok.115, label %side.81, !prof !0
+ok.115:
+  %m.116 = trunc i64 %t.79 to i32
+  %esp.117 = add i32 %esp.5, 4
+  store i32 %t.39, ptr %p.24
+  store i32 %t.73, ptr %p.82
+  store i32 %esp.117, ptr %p.3
+  store i32 %m.116, ptr %p.1
+  %t.118 = load i32, ptr %p.83
+  %t.119 = and i32 %t.118, -2262
+  %t.120 = zext i1 %t.75 to i32
+  %t.121 = or i32 %t.119, %t.120
+  %t.122 = trunc i32 %t.73 to i8
+  %t.123 = zext i8 %t.122 to i64
+  %t.124 = getelementptr i8, ptr %parity.57, i64 %t.123
+  %t.125 = load i8, ptr %t.124
+  %pf.126 = icmp ne i8 %t.125, 0
+  %t.127 = zext i1 %pf.126 to i32
+  %t.128 = shl i32 %t.127, 2
+  %t.129 = or i32 %t.121, %t.128
+  %t.130 = zext i1 false to i32
+  %t.131 = shl i32 %t.130, 4
+  %t.132 = or i32 %t.129, %t.131
+  %zf.133 = icmp eq i32 %t.73, 0
+  %t.134 = zext i1 %zf.133 to i32
+  %t.135 = shl i32 %t.134, 6
   %t.136 = or i32 %t.132, %t.135
-  %t.137 = zext i1 %t.72 to i32
-  %t.138 = shl i32 %t.137, 11
-  %t.139 = or i32 %t.136, %t.138
-  store i32 %t.139, ptr %p.80
-  store i32 0, ptr %p.107
-  store i32 %t.36, ptr %p.14
-  %budget.140 = load i64, ptr %cp.108
-  %budget.141 = sub i64 %budget.140, 6
-  store i64 %budget.141, ptr %cp.108
-  %t.146 = lshr i32 %t.36, 14
-  %t.147 = xor i32 %t.36, %t.146
-  %t.148 = and i32 %t.147, 16383
-  %t.149 = zext i32 %t.148 to i64
-  %t.150 = getelementptr i32, ptr %tags.143, i64 %t.149
-  %t.151 = load i32, ptr %t.150
-  %t.152 = icmp eq i32 %t.151, %t.36
-  %t.153 = icmp sgt i64 %budget.141, 0
-  %t.154 = and i1 %t.152, %t.153
-  %t.157 = getelementptr i64, ptr %fns.145, i64 %t.149
-  %t.158 = load ptr, ptr %t.157
-  %t.160 = load i64, ptr %cp.159
-  %t.161 = zext i1 %t.154 to i64
-  %t.162 = add i64 %t.160, %t.161
-  store i64 %t.162, ptr %cp.159
-  br i1 %t.154, label %chain.155, label %back.156
-chain.155:
-  %t.163 = musttail call i32 %t.158(ptr %st, ptr %ctx)
-  ret i32 %t.163
-back.156:
+  %sf.137 = icmp slt i32 %t.73, 0
+  %t.138 = zext i1 %sf.137 to i32
+  %t.139 = shl i32 %t.138, 7
+  %t.140 = or i32 %t.136, %t.139
+  %t.141 = zext i1 %t.75 to i32
+  %t.142 = shl i32 %t.141, 11
+  %t.143 = or i32 %t.140, %t.142
+  store i32 %t.143, ptr %p.83
+  store i32 0, ptr %p.110
+  store i32 %t.39, ptr %p.14
+  %budget.144 = load i64, ptr %cp.111
+  %budget.145 = sub i64 %budget.144, 6
+  store i64 %budget.145, ptr %cp.111
+  %t.150 = lshr i32 %t.39, 14
+  %t.151 = xor i32 %t.39, %t.150
+  %t.152 = and i32 %t.151, 16383
+  %t.153 = zext i32 %t.152 to i64
+  %t.154 = getelementptr i32, ptr %tags.147, i64 %t.153
+  %t.155 = load i32, ptr %t.154
+  %t.156 = icmp eq i32 %t.155, %t.39
+  %t.157 = icmp sgt i64 %budget.145, 0
+  %t.158 = and i1 %t.156, %t.157
+  %t.161 = getelementptr i64, ptr %fns.149, i64 %t.153
+  %t.162 = load ptr, ptr %t.161
+  %t.164 = load i64, ptr %cp.163
+  %t.165 = zext i1 %t.158 to i64
+  %t.166 = add i64 %t.164, %t.165
+  store i64 %t.166, ptr %cp.163
+  br i1 %t.158, label %chain.159, label %back.160
+chain.159:
+  %t.167 = musttail call i32 %t.162(ptr %st, ptr %ctx)
+  ret i32 %t.167
+back.160:
   ret i32 0
 side.13:
   store i32 4096, ptr %p.14
-  ret i32 4
-side.78:
-  store i32 %t.36, ptr %p.21
-  store i32 %t.70, ptr %p.79
+  %r.15 = call i32 %page_fault.17(ptr %st, ptr %ctx, i32 4096)
+  ret i32 %r.15
+side.81:
+  store i32 %t.39, ptr %p.24
+  store i32 %t.73, ptr %p.82
   store i32 %esp.5, ptr %p.3
   store i32 %esp.5, ptr %p.1
-  %t.81 = load i32, ptr %p.80
-  %t.82 = and i32 %t.81, -2262
-  %t.83 = zext i1 %t.72 to i32
-  %t.84 = or i32 %t.82, %t.83
-  %t.85 = trunc i32 %t.70 to i8
-  %t.86 = zext i8 %t.85 to i64
-  %t.87 = getelementptr i8, ptr %parity.54, i64 %t.86
-  %t.88 = load i8, ptr %t.87
-  %pf.89 = icmp ne i8 %t.88, 0
-  %t.90 = zext i1 %pf.89 to i32
-  %t.91 = shl i32 %t.90, 2
-  %t.92 = or i32 %t.84, %t.91
-  %t.93 = zext i1 false to i32
-  %t.94 = shl i32 %t.93, 4
-  %t.95 = or i32 %t.92, %t.94
-  %zf.96 = icmp eq i32 %t.70, 0
-  %t.97 = zext i1 %zf.96 to i32
-  %t.98 = shl i32 %t.97, 6
-  %t.99 = or i32 %t.95, %t.98
-  %sf.100 = icmp slt i32 %t.70, 0
-  %t.101 = zext i1 %sf.100 to i32
-  %t.102 = shl i32 %t.101, 7
-  %t.103 = or i32 %t.99, %t.102
-  %t.104 = zext i1 %t.72 to i32
-  %t.105 = shl i32 %t.104, 11
-  %t.106 = or i32 %t.103, %t.105
-  store i32 %t.106, ptr %p.80
-  store i32 0, ptr %p.107
+  %t.84 = load i32, ptr %p.83
+  %t.85 = and i32 %t.84, -2262
+  %t.86 = zext i1 %t.75 to i32
+  %t.87 = or i32 %t.85, %t.86
+  %t.88 = trunc i32 %t.73 to i8
+  %t.89 = zext i8 %t.88 to i64
+  %t.90 = getelementptr i8, ptr %parity.57, i64 %t.89
+  %t.91 = load i8, ptr %t.90
+  %pf.92 = icmp ne i8 %t.91, 0
+  %t.93 = zext i1 %pf.92 to i32
+  %t.94 = shl i32 %t.93, 2
+  %t.95 = or i32 %t.87, %t.94
+  %t.96 = zext i1 false to i32
+  %t.97 = shl i32 %t.96, 4
+  %t.98 = or i32 %t.95, %t.97
+  %zf.99 = icmp eq i32 %t.73, 0
+  %t.100 = zext i1 %zf.99 to i32
+  %t.101 = shl i32 %t.100, 6
+  %t.102 = or i32 %t.98, %t.101
+  %sf.103 = icmp slt i32 %t.73, 0
+  %t.104 = zext i1 %sf.103 to i32
+  %t.105 = shl i32 %t.104, 7
+  %t.106 = or i32 %t.102, %t.105
+  %t.107 = zext i1 %t.75 to i32
+  %t.108 = shl i32 %t.107, 11
+  %t.109 = or i32 %t.106, %t.108
+  store i32 %t.109, ptr %p.83
+  store i32 0, ptr %p.110
   store i32 4104, ptr %p.14
-  %budget.109 = load i64, ptr %cp.108
-  %budget.110 = sub i64 %budget.109, 4
-  store i64 %budget.110, ptr %cp.108
-  ret i32 4
+  %budget.112 = load i64, ptr %cp.111
+  %budget.113 = sub i64 %budget.112, 4
+  store i64 %budget.113, ptr %cp.111
+  %r.114 = call i32 %page_fault.17(ptr %st, ptr %ctx, i32 4104)
+  ret i32 %r.114
 }
