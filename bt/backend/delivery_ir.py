@@ -9,8 +9,8 @@ routines of bt/backend/runtime_ir.py). Warm: every INT n, INT3, IRETD and #DE of
   segment in the GDT). `kind`: DELIVER_ERROR_CODE pushes `error_code`, DELIVER_SOFTWARE (INT n,
   INT3) checks the gate's DPL against CPL.
 - bt_page_fault(st, ctx, eip): a #PF the native page walk found, delivered from a block's slow exit.
-- bt_iret(st, ctx) -> i32: IRETD at CPL 0 (SDM Vol. 2 IRET) back to CPL 0 or to CPL 3 (SS:ESP
-  popped too), to a present, accessed, non-conforming code segment in the GDT with the same CS base.
+- bt_iret(st, ctx) -> i32: IRETD at CPL 0 on a 32-bit stack (SDM Vol. 2 IRET) back to CPL 0 or to
+  CPL 3 (SS:ESP popped too), to a present, accessed, non-conforming code segment in the GDT with the same CS base.
 Both return 1 when done (the CpuState is the new one, the JitContext's shadow and lookup tables are
 the new CPL's) or 0, having changed nothing the guest can see, for anything else: the caller then
 leaves native code and the interpreter runs the instruction with every check of the SDM (faults,
@@ -278,6 +278,7 @@ def iret_ir():
     f.check(f(f"icmp eq i32 {f.field('%st', offset_of('cpl'))}, 0"))
     eflags = f("call i32 @bt_materialize(ptr %st)", "eflags")
     f.check(f.bits_clear(eflags, NT | VM))                 # task return, v8086: Python
+    f.check(f.bits_set(f.field("%st", _seg(SS, "attrs")), HI_BIG >> 8))     # 16-bit stack (SP): Python
     ss_base = f.field("%st", _seg(SS, "base"))
     esp = f.field("%st", 4 * ESP)
 
