@@ -36,7 +36,7 @@ def _run(name, examples, derandomize=True, strategy=None):
 
     @settings(max_examples=examples, deadline=None, derandomize=derandomize, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
-    @given(case=strategy or cases(name))
+    @given(case=strategy if strategy is not None else cases(name))
     def differential(case):
         check(case)
     differential()
