@@ -288,13 +288,8 @@ _SPLIT_IRET = Op("to_user", 0x30, frame_gpa=0x15000 - 12, ptes=(("kstack2", 0), 
 _STACK_BACK = Op("pte", page="kstack2", bits=P | RW | ACC | DIRTY, arg=1)
 SPLIT_IRET = Scenario((Op("to_user", 0x30), _SPLIT_IRET, _STACK_BACK, _SPLIT_IRET, _STACK_BACK),
                       gdt_gpa=sk.GDT_SPLIT, paging=(), dump=True, max_insns=200_000)
-IRET_ORDER_BUG = pytest.mark.xfail(strict=True, reason="interp/ops_system.iret pops SS:ESP before reading the "
-                                                       "return CS descriptor (SDM and QEMU: after)")
-
-
 @pytest.mark.skipif(shutil.which("qemu-system-i386") is None, reason="QEMU is not installed")
-@pytest.mark.parametrize("engine", [pytest.param("interp", marks=IRET_ORDER_BUG), "jit",
-                                    pytest.param("diff", marks=IRET_ORDER_BUG)])
+@pytest.mark.parametrize("engine", ["interp", "jit", "diff"])
 def test_iret_reads_the_code_descriptor_before_popping_ss_esp(engine, tmp_path):
     expected = run_qemu(SPLIT_IRET, tmp_path)
     pf = [line.split() for line in expected.decode().splitlines()[1:] if line.startswith("0000000E")]

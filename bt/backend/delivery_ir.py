@@ -301,7 +301,7 @@ def iret_ir():
     same_end = f.block
     f.line("br label %checked")
 
-    # Back to CPL 3 with SS:ESP (ops_system._outer_return_checks).
+    # Back to CPL 3 with SS:ESP (ops_system._outer_code_checks, then _outer_stack_checks).
     f.start("outer")
     o_lo, o_hi = _gdt_descriptor(f, selector)
     _code_segment(f, o_hi, 3)

@@ -583,9 +583,10 @@ def retf(x, insn):
                 return eip
             # To an outer level (after a CALL through a gate): the caller's SS:ESP sits above the
             # parameters, which are released on both stacks.
+            code, code_at = _outer_code_checks(x, selector)
             w[4] = (w[4] + extra) & M32
             new_esp, new_ss = pop(), pop() & 0xFFFF
-            code, code_at, stack, stack_at = _outer_return_checks(x, selector, offset, new_ss)
+            stack, stack_at = _outer_stack_checks(x, rpl, offset, code, new_ss)
         except GuestFault:
             w[4] = sp
             raise
@@ -622,8 +623,9 @@ def iret(x, insn):
                 eip = segments.load_code_segment(x, selector, eip)
                 outer = None
             else:
+                code, code_at = _outer_code_checks(x, selector)       # before SS:ESP is popped
                 new_esp, new_ss = pop(), pop() & 0xFFFF
-                outer = _outer_return_checks(x, selector, eip, new_ss)
+                outer = (code, code_at) + _outer_stack_checks(x, rpl, eip, code, new_ss)
         except GuestFault:
             w[4] = sp
             raise
@@ -644,9 +646,9 @@ def iret(x, insn):
     return op
 
 
-def _outer_return_checks(x, selector, eip, new_ss):
-    """The SDM's checks for an IRET to privilege level RPL(selector) > CPL; returns the descriptors
-    (code, its address, stack, its address) to commit."""
+def _outer_code_checks(x, selector):
+    """The SDM's checks of the return code segment for an IRET or far RET to privilege level
+    RPL(selector) > CPL, made before the outer SS:ESP is popped; returns (descriptor, address)."""
     err, rpl = selector & 0xFFFC, selector & 3
     code, code_at = segments.read_descriptor(x, selector)
     if not code.is_code:
@@ -655,6 +657,11 @@ def _outer_return_checks(x, selector, eip, new_ss):
         raise GuestFault(GP, err, "IRET: return code segment DPL does not match the selector's RPL")
     if not code.present:
         raise GuestFault(11, err, "IRET: return code segment not present")
+    return code, code_at
+
+
+def _outer_stack_checks(x, rpl, eip, code, new_ss):
+    """Then those of the popped stack segment and of EIP; returns (SS descriptor, address)."""
     if new_ss & 0xFFFC == 0:
         raise GuestFault(GP, 0, "IRET: null stack selector for the outer level")
     stack, stack_at = segments.read_descriptor(x, new_ss)
@@ -664,7 +671,7 @@ def _outer_return_checks(x, selector, eip, new_ss):
         raise GuestFault(12, new_ss & 0xFFFC, "IRET: stack segment not present")
     if eip > code.limit:
         raise GuestFault(GP, 0, "IRET: EIP beyond the return code segment limit")
-    return code, code_at, stack, stack_at
+    return stack, stack_at
 
 
 def _null_inaccessible_segments(x, cpl):
