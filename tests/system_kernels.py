@@ -134,6 +134,8 @@ class Op:
     - "iret0": IRET from ring 0 to ring 0 with frame (cs, eflags) at `frame_gpa`, `ptes` as above,
       then INT `vector` (0: nothing)
     - "spin": a loop of `arg` iterations in ring `ring` (time for the timer)
+    - "touch": in ring `ring`, a load (`arg` 0) or store (1) at offset 0xC00 of system page `page`
+      (unused there): #PF from a user or read-only page, delivered natively by the JIT
     - "tss": SS0, ESP0 := ss0, esp0; "gate": IDT[vector] := gate; "pte": PTE of `page` := bits
       (then CR3 reloaded if `arg`); "unaccess": clear the Accessed bit of descriptor `cs`; "cr3"
     """
@@ -166,7 +168,7 @@ class Scenario:
     paging: tuple = None              # None: off; else (page name, PTE bits) for SYSTEM_PAGES
     wp: bool = False
     pic_timer: int = 0                # PIT channel 0 count (mode 2) with IRQ 0 -> vector 0x20; 0: off
-    max_insns: int = 20_000
+    max_insns: int = 10_000
     dump: bool = False                # print the event log on COM1 at the end (for QEMU)
 
 
@@ -533,6 +535,10 @@ def _op(n, op, scn):
             lines += ["    sti"] * bool(op.arg) + [f"    int {op.vector:#x}"]
     elif k == "spin":
         lines += _to_ring(n, op.ring) + [f"    mov ecx, {op.arg}", f"op_{n}_l:", f"    loop op_{n}_l"]
+    elif k == "touch":
+        at = SYSTEM_PAGES[op.page] + 0xC00
+        lines += _to_ring(n, op.ring)
+        lines += [f"    mov dword [{at:#x}], {n:#x}" if op.arg else f"    mov eax, [{at:#x}]"]
     elif k == "iret0":
         cs = K_CODE if op.cs is None else op.cs
         lines += _to_ring(n, 0)
