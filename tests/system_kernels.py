@@ -49,7 +49,8 @@ LOG_COUNT = LOG_GPA + 4
 LOG_RECORDS = LOG_GPA + 0x100
 LOG_N, LOG_RECORD_SIZE = 32, 64
 SYSCALL = 0x80                # back to ring 0 at RESUME
-VARIANT_VECTORS = (0, 3) + tuple(range(0x30, 0x38))
+VARIANT_VECTORS = (0, 3) + tuple(range(0x30, 0x38))     # INT n / #DE targets with random gates
+GATE_VECTORS = VARIANT_VECTORS + (13, 14)                # random gates also for #GP and #PF
 GDT_SPLIT = GDT_PAGE_GPA + 0x1000 - 24    # entries 0-2 on the first page, 3 and up on the next
 TSS_SPLIT = TSS_PAGE_GPA + 0x1000 - 10    # SS0 (at +8) in the last two bytes of the page
 M32 = 0xFFFFFFFF
@@ -162,7 +163,7 @@ class Op:
 @dataclass(frozen=True)
 class Scenario:
     ops: tuple
-    gates: tuple = ()                 # (vector, Gate) for VARIANT_VECTORS; the others are plain
+    gates: tuple = ()                 # (vector, Gate), vector in GATE_VECTORS or 0x80; the others plain
     tss: Tss = Tss()
     gdt_gpa: int = GDT_PAGE_GPA
     paging: tuple = None              # None: off; else (page name, PTE bits) for SYSTEM_PAGES
@@ -177,7 +178,7 @@ class Scenario:
 def _gate_expr(vector, gate):
     """nasm expression pair (low dword, high dword) of the IDT entry."""
     if gate.type in (0x6, 0x7):
-        target = f"{LOW16_GPA + 16 * VARIANT_VECTORS.index(vector):#x}" if vector in VARIANT_VECTORS else "0"
+        target = f"{LOW16_GPA + 16 * GATE_VECTORS.index(vector):#x}" if vector in GATE_VECTORS else "0"
     else:
         target = f"LIN(stub_{vector:02x})"
     if gate.selector & ~3 == K_CODE_B:
@@ -223,7 +224,7 @@ def _tables_data(scn):
                 continue
         lines.append("    dd " + ", ".join(_gate_expr(v, gate)))
     lines += ["idt_image_end:", "low16_image:"]
-    for v in VARIANT_VECTORS:                      # mov eax, v | 0x1600; mov ebx, on_event16; jmp ebx
+    for v in GATE_VECTORS:                         # mov eax, v | 0x1600; mov ebx, on_event16; jmp ebx
         lines.append(f"    db 0xB8\n    dd {v | 0x1600:#x}\n    db 0xBB\n    dd on_event16\n    db 0xFF, 0xE3, 0, 0, 0, 0")
     lines.append("low16_image_end:")
     if scn.paging is not None:
@@ -691,7 +692,7 @@ def _show(v):
 
 
 def run(scn, engine, image=None):
-    """Run the scenario's kernel on `engine` ("interp", "jit", "diff") with --icount 0 guest time."""
+    """Run the scenario's kernel on `engine` ("interp", "jit", "jit-hot", "diff") with --icount 0 guest time."""
     image = image if image is not None else assemble(source(scn))
     out = io.BytesIO()
     m = Machine(memory_size=RAM_SIZE, stdin=io.BytesIO(), stdout=out, icount=0)
@@ -700,7 +701,9 @@ def run(scn, engine, image=None):
         w = m.state.w
         w[W_EIP] = IMAGE_GPA
         w[W_EFLAGS] = 0x2
-        result = m.run(engine=engine, max_insns=scn.max_insns, timeout=120)
+        options = {"hot_threshold": 1} if engine == "jit-hot" else None     # every block in the hot tier
+        result = m.run(engine="jit" if engine == "jit-hot" else engine, max_insns=scn.max_insns, timeout=120,
+                       engine_options=options)
         cpu = m.state.cpu
         state = {name: _field(cpu, name) for name in _STATE_FIELDS}
         log = tuple(struct.unpack_from("<16I", m.mem.read(LOG_RECORDS + LOG_RECORD_SIZE * i, LOG_RECORD_SIZE))

@@ -291,6 +291,7 @@ class Lockstep:
         while True:
             ctx.budget = 1
             code = jit._dispatch(jit._st_ptr, jit._ctx_ptr)
+            jit._check_mode()               # a native INT/IRET may have switched CPL (as in Jit.run)
             ran = 1 - jit._budget_left()
             jit.executed += ran
             jit._native_sti_shadow()
