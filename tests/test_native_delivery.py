@@ -59,18 +59,12 @@ def weighted(common, *rare):
         else st.just(common)
 
 
-SS0S = (sk.K_DATA_NA, 0, K_DATA | 2, sk.U_DATA_D3 & ~3, sk.U_DATA_D3, sk.K_DATA_NP, sk.K_DATA_RO, sk.K_DATA_ED,
-        sk.K_DATA16, sk.LDT_K_DATA, sk.K_DATA_B, sk.K_DATA_LIM, K_CODE, 0x3F8)
-ESP0S = (0x15008, 0x15002, 0x15000, 8, 0x1400C, KSTACK_TOP - 4, 0x15010, 0x16006)
-GATE_SELECTORS = (sk.K_CODE_NA, sk.LDT_K_CODE, sk.K_CONF, sk.K_CODE_B, sk.K_CODE_NP, U_CODE, K_DATA, 0, 0x3F8,
-                  K_CODE | 3)
-EFLAGS = (0x202, 0x3202, 0x102, 0x4002, 0x20002, 0x40202, 0x200202, 0x3302, 0x10002, 0x2 | 0xCD5)
-PAGE_BITS = (P | RW | ACC | DIRTY, P | RW, P, P | US | RW, P | US, 0, P | RW | US | ACC)
-PAGE_NAMES = tuple(sk.SYSTEM_PAGES)
+from tests.system_kernels import (SS0S, ESP0S, GATE_SELECTORS, GATE_TYPES, EFLAGS, PAGE_BITS, PAGE_NAMES,  # noqa: E402
+                                  USER_CS, USER_SS, USER_DATA, KERNEL_CS, FRAME_GPAS, RING0_ESPS)
 
 gates = st.builds(
     Gate,
-    type=st.sampled_from((0xE, 0xE, 0xE, 0xF, 0xF, 0x6, 0x7, 0x5, 0xC, 0x0)),
+    type=st.sampled_from(GATE_TYPES),
     dpl=st.sampled_from((3, 3, 3, 0, 1)),
     present=st.sampled_from((True, True, True, True, False)),
     selector=weighted(K_CODE, *GATE_SELECTORS),
@@ -88,24 +82,20 @@ tss_configs = st.builds(
 vectors = st.sampled_from(sk.VARIANT_VECTORS + (sk.SYSCALL,))
 gate_vectors = st.one_of(st.sampled_from(sk.VARIANT_VECTORS), st.sampled_from(sk.VARIANT_VECTORS),
                          st.sampled_from(sk.VARIANT_VECTORS), st.sampled_from((13, 14)))
-frame_gpas = st.sampled_from((KSTACK_TOP - 0x100,) * 3 + (0x15000 - 12, 0x15000 - 14, 0x15000 - 8, 0x15000 - 20, 0x15000 - 6))
+frame_gpas = st.sampled_from(FRAME_GPAS)
 pte_changes = st.lists(st.tuples(st.sampled_from(PAGE_NAMES), st.sampled_from(PAGE_BITS)), max_size=2).map(tuple)
 
 ops = st.one_of(
     st.builds(Op, kind=st.just("int"), vector=vectors, ring=weighted(3, 0), arg=st.booleans(),
-              esp=weighted(KSTACK_TOP, 0x15008, 0x15002, 8, 0x1000C)),
+              esp=weighted(KSTACK_TOP, *RING0_ESPS)),
     st.builds(Op, kind=st.sampled_from(("div", "idiv")), ring=weighted(3, 0)),
     st.builds(Op, kind=st.just("to_user"), vector=st.sampled_from(sk.VARIANT_VECTORS + (0,)),
-              cs=weighted(U_CODE, sk.U_CODE_NA, sk.LDT_U_CODE, sk.U_CONF, sk.K_CONF | 3, K_CODE | 3, sk.U_CODE_B,
-                          U_CODE & ~3 | 1, sk.K_CODE_NP | 3),
-              ss=weighted(U_DATA, sk.U_DATA_NA, sk.LDT_U_DATA, sk.U_DATA16, sk.U_DATA_D3, K_DATA | 3, 0,
-                          sk.K_DATA_NP | 3),
+              cs=weighted(U_CODE, *USER_CS), ss=weighted(U_DATA, *USER_SS),
               eflags=weighted(0x2, *EFLAGS), esp3=weighted(USTACK_TOP, 0, 0x15002),
-              frame_gpa=frame_gpas, data=weighted(U_DATA, K_DATA, 0, sk.LDT_U_DATA, sk.K_CONF, sk.U_DATA_NA),
+              frame_gpa=frame_gpas, data=weighted(U_DATA, *USER_DATA),
               nt=weighted(False, True), arg=weighted(0, 1), ptes=pte_changes),
     st.builds(Op, kind=st.just("iret0"), vector=st.sampled_from(sk.VARIANT_VECTORS + (0,)),
-              cs=weighted(K_CODE, sk.K_CODE_NA, sk.LDT_K_CODE, sk.K_CONF, sk.K_CODE_B, sk.K_CODE_NP, K_CODE | 1,
-                          U_CODE),
+              cs=weighted(K_CODE, *KERNEL_CS),
               eflags=weighted(0x2, *EFLAGS), frame_gpa=frame_gpas, ptes=pte_changes),
     st.builds(Op, kind=st.just("tss"), ss0=weighted(K_DATA, *SS0S), esp0=weighted(KSTACK_TOP, *ESP0S)),
     st.builds(Op, kind=st.just("gate"), vector=gate_vectors, gate=gates),
@@ -378,9 +368,7 @@ def irq_scenario(name, count, spin, **kw):
                     gates=((0x31, Gate(0xF, 3)),), max_insns=10 * spin + 20_000, **kw)
 
 
-@pytest.mark.parametrize("name", [n for n in IRQ_CASES if n != "sti-int"] +
-                         [pytest.param("sti-int", marks=pytest.mark.skip(reason="--diff hangs: see "
-                                                                                "test_lockstep_irq_after_native_iret"))])
+@pytest.mark.parametrize("name", list(IRQ_CASES))
 def test_irq_around_native_iret_and_int_engines_agree(name):
     """--icount 0 (1 ns per instruction), PIT count 3 (a tick every ~2,500 instructions)."""
     check_engines(irq_scenario(name, 3, 3000))
