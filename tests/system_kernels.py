@@ -173,6 +173,80 @@ class Scenario:
     dump: bool = False                # print the event log on COM1 at the end (for QEMU)
 
 
+# Unusual values the random scenarios pick (tests/test_native_delivery.py, tests/fuzz/ring_generators.py).
+SS0S = (K_DATA_NA, 0, K_DATA | 2, U_DATA_D3 & ~3, U_DATA_D3, K_DATA_NP, K_DATA_RO, K_DATA_ED, K_DATA16, LDT_K_DATA,
+        K_DATA_B, K_DATA_LIM, K_CODE, 0x3F8)
+ESP0S = (0x15008, 0x15002, 0x15000, 8, 0x1400C, KSTACK_TOP - 4, 0x15010, 0x16006)
+GATE_SELECTORS = (K_CODE_NA, LDT_K_CODE, K_CONF, K_CODE_B, K_CODE_NP, U_CODE, K_DATA, 0, 0x3F8, K_CODE | 3)
+GATE_TYPES = (0xE, 0xE, 0xE, 0xF, 0xF, 0x6, 0x7, 0x5, 0xC, 0x0)
+EFLAGS = (0x202, 0x3202, 0x102, 0x4002, 0x20002, 0x40202, 0x200202, 0x3302, 0x10002, 0x2 | 0xCD5)
+PAGE_BITS = (P | RW | ACC | DIRTY, P | RW, P, P | US | RW, P | US, 0, P | RW | US | ACC)
+PAGE_NAMES = tuple(SYSTEM_PAGES)
+USER_CS = (U_CODE_NA, LDT_U_CODE, U_CONF, K_CONF | 3, K_CODE | 3, U_CODE_B, U_CODE & ~3 | 1, K_CODE_NP | 3)
+USER_SS = (U_DATA_NA, LDT_U_DATA, U_DATA16, U_DATA_D3, K_DATA | 3, 0, K_DATA_NP | 3)
+USER_DATA = (K_DATA, 0, LDT_U_DATA, K_CONF, U_DATA_NA)
+KERNEL_CS = (K_CODE_NA, LDT_K_CODE, K_CONF, K_CODE_B, K_CODE_NP, K_CODE | 1, U_CODE)
+FRAME_GPAS = (KSTACK_TOP - 0x100,) * 3 + (0x15000 - 12, 0x15000 - 14, 0x15000 - 8, 0x15000 - 20, 0x15000 - 6)
+RING0_ESPS = (0x15008, 0x15002, 8, 0x1000C)
+
+
+def random_scenario(rnd):
+    """A Scenario from random.Random `rnd`, with the choices of tests/test_native_delivery.py's
+    hypothesis strategy (for the fuzz campaign: tests/fuzz/ring_generators.py)."""
+    def pick(common, rare):
+        return common if rnd.random() < 0.75 else rnd.choice(rare)
+
+    def gate():
+        g = Gate(rnd.choice(GATE_TYPES), rnd.choice((3, 3, 3, 0, 1)), rnd.random() < 0.8,
+                 pick(K_CODE, GATE_SELECTORS))
+        return Gate(g.type, g.dpl, g.present, K_CODE) if g.type in (6, 7) and g.selector == K_CODE_B else g
+
+    def gate_vector():
+        return rnd.choice((13, 14)) if rnd.random() < 0.25 else rnd.choice(VARIANT_VECTORS)
+
+    def ptes():
+        return tuple((rnd.choice(PAGE_NAMES), rnd.choice(PAGE_BITS)) for _ in range(rnd.randrange(3)))
+
+    def op():
+        k = rnd.choice(("int", "div", "to_user", "iret0", "tss", "gate", "pte", "unaccess", "cr3", "touch", "spin"))
+        if k == "int":
+            return Op(k, rnd.choice(VARIANT_VECTORS + (SYSCALL,)), ring=pick(3, (0,)), arg=rnd.randrange(2),
+                      esp=pick(KSTACK_TOP, RING0_ESPS))
+        if k == "div":
+            return Op(rnd.choice(("div", "idiv")), ring=pick(3, (0,)))
+        if k == "to_user":
+            return Op(k, rnd.choice(VARIANT_VECTORS + (0,)), cs=pick(U_CODE, USER_CS), ss=pick(U_DATA, USER_SS),
+                      eflags=pick(0x2, EFLAGS), esp3=pick(USTACK_TOP, (0, 0x15002)), frame_gpa=rnd.choice(FRAME_GPAS),
+                      data=pick(U_DATA, USER_DATA), nt=pick(False, (True,)), arg=pick(0, (1,)), ptes=ptes())
+        if k == "iret0":
+            return Op(k, rnd.choice(VARIANT_VECTORS + (0,)), cs=pick(K_CODE, KERNEL_CS), eflags=pick(0x2, EFLAGS),
+                      frame_gpa=rnd.choice(FRAME_GPAS), ptes=ptes())
+        if k == "tss":
+            return Op(k, ss0=pick(K_DATA, SS0S), esp0=pick(KSTACK_TOP, ESP0S))
+        if k == "gate":
+            return Op(k, gate_vector(), gate=gate())
+        if k == "pte":
+            return Op(k, page=rnd.choice(PAGE_NAMES), bits=rnd.choice(PAGE_BITS), arg=rnd.randrange(2))
+        if k == "unaccess":
+            return Op(k, cs=rnd.choice((U_CODE, U_DATA, K_CODE, K_DATA, K_CODE_NA, K_DATA_NA)))
+        if k == "touch":
+            return Op(k, ring=pick(3, (0,)), page=rnd.choice(PAGE_NAMES), arg=rnd.randrange(2))
+        if k == "spin":
+            return Op(k, ring=rnd.choice((0, 3)), arg=rnd.choice((50, 400)))
+        return Op(k)
+
+    tss = Tss()
+    if rnd.random() < 0.5:
+        tss = Tss(pick(K_DATA, SS0S), pick(KSTACK_TOP, ESP0S), pick(TSS_PAGE_GPA, (TSS_SPLIT,)),
+                  pick(0x67, (8, 9)), pick(0x9, (0x1,)))
+    paging = None
+    if rnd.random() < 0.5:
+        paging = tuple((rnd.choice(PAGE_NAMES), pick(P | RW | ACC | DIRTY, PAGE_BITS)) for _ in range(rnd.randrange(5)))
+    return Scenario(tuple(op() for _ in range(rnd.randrange(1, 13))),
+                    tuple((gate_vector(), gate()) for _ in range(rnd.randrange(5))), tss,
+                    pick(GDT_PAGE_GPA, (GDT_SPLIT,)), paging, rnd.random() < 0.5, pick(0, (2, 3)))
+
+
 # ---- the kernel's source ---------------------------------------------------------------------------
 
 def _gate_expr(vector, gate):

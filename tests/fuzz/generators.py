@@ -262,3 +262,7 @@ KINDS = {"random_code": random_code, "port_io": port_io, "smc_storm": smc_storm,
 from tests.fuzz.paging_generators import paging, paging_idt  # noqa: E402
 
 KINDS.update(paging=paging, paging_idt=paging_idt)
+
+from tests.fuzz.ring_generators import rings  # noqa: E402
+
+KINDS.update(rings=rings)
