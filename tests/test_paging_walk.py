@@ -299,17 +299,34 @@ def test_native_walk_matches_reference(pair, cr3, pde_frame, pde_bits, big_hi, p
     assert pair.jit.ctx.fill_count == 1 and pair.jit.shadows.fill_log[0] == page
 
 
-def test_fill_log_saturates(pair):
-    """Past FILL_LOG_SIZE fills the count sticks at FILL_LOG_SIZE + 1 (flush everything)."""
-    from bt.backend.context import FILL_LOG_SIZE
+def _many_pages(pair):
     pair.reset([(PD, PT | P | RW | A)] + [(PT + 4 * i, (0x5000 | P | RW | A | D)) for i in range(1024)],
                cr0(1), PD, 0, 0)
     pair.jit.mmu.frame_flags[PD >> 12] |= FRAME_PAGE_TABLE
     pair.jit.mmu.frame_flags[PT >> 12] |= FRAME_PAGE_TABLE
+
+
+def test_fill_log_saturates(pair):
+    """Past FILL_LOG_SIZE fills the count sticks at FILL_LOG_SIZE + 1 (flush everything)."""
+    from bt.backend.context import FILL_LOG_SIZE
+    _many_pages(pair)
     for n in range(FILL_LOG_SIZE + 3):
+        pair.jit.shadow_read[n % 1024] = 0          # a fresh fill each time, as after a drop
         assert pair.native((n % 1024) << 12, False) == 0x5001
     assert pair.jit.ctx.fill_count == FILL_LOG_SIZE + 1
     assert list(pair.jit.shadows.fill_log[:3]) == [0, 1, 2]
+    assert list(pair.jit.shadows.fill_entries[:3]) == [PT, PT + 4, PT + 8]
+
+
+def test_fill_log_lists_a_page_once(pair):
+    """A walk of a page whose read entry is valid (a store into a page table walks each time, as it
+    never gets a write entry) does not log it again: the log would fill up."""
+    _many_pages(pair)
+    for _ in range(3):
+        for write in (False, True):
+            pair.native(7 << 12, write)
+    assert pair.jit.ctx.fill_count == 1 and pair.jit.shadows.fill_log[0] == 7
+    assert pair.jit.shadows.fill_entries[0] == PT + 4 * 7
 
 
 def test_reference_walk_marks_the_frames_it_reads(pair):

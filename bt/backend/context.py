@@ -80,6 +80,11 @@ class JitContext(ctypes.Structure):
         ("fault_code", ctypes.c_uint32),     # FAULT_PENDING | #PF error code from the walk (page_walk_ir.py)
         ("fault_addr", ctypes.c_uint32),     # its linear address
         ("port_mirror", ctypes.c_void_p),    # u32[65536]: VALID | byte a native IN reads (port_mirror.py)
+        # Native stores into page tables (bt/backend/pt_store_ir.py).
+        ("fill_entries", ctypes.c_void_p),   # u32[FILL_LOG_SIZE]: gpa of the last entry each fill read
+        ("code_entries", ctypes.c_void_p),   # u8 bits per RAM dword: entries mapping translated code
+        ("map_epoch", ctypes.c_uint32),      # bumped when native code drops shadow entries
+        ("pt_stores", ctypes.c_uint64),      # stores into page tables made natively
     ]
 
 

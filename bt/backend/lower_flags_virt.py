@@ -26,7 +26,7 @@ def pushf(e, insn):
         push_value(e, value, 4)
 
 
-def _at_cpl0(e):
+def at_cpl0(e):
     """Native only at CPL 0; elsewhere the interpreter applies the IOPL rules (a side exit)."""
     cpl = e.emit(f"load i32, ptr {e.st_ptr(offset_of('cpl'))}", "cpl")
     e.side_exit_unless(e.emit(f"icmp eq i32 {cpl}, 0"), EXIT_INTERP)
@@ -34,7 +34,7 @@ def _at_cpl0(e):
 
 @lowers("popfd", "popf", native=True)
 def popf(e, insn):
-    _at_cpl0(e)
+    at_cpl0(e)
     wide = insn.name == "popfd"
     # At CPL 0 every writable flag changes (IOPL and IF too); VM and RF do not (RF is cleared).
     changeable = ARITH_FLAGS | TF | DF | NT | IOPL | IF | (AC | ID if wide else 0)
@@ -63,13 +63,13 @@ def popf(e, insn):
 
 @lowers("cli", native=True)
 def cli(e, insn):
-    _at_cpl0(e)
+    at_cpl0(e)
     e.set_eflags_value(e.emit(f"and i32 {e.eflags_value()}, {_s32(~IF & 0xFFFFFFFF)}", "eflags"))
 
 
 @lowers("sti", native=True)
 def sti(e, insn):
-    _at_cpl0(e)
+    at_cpl0(e)
     old = e.eflags_value()
     was = e.emit(f"and i32 {old}, {IF}")
     pending = e.emit(f"load i32, ptr {e.ctx_field_ptr('irq_pending')}", "irq")

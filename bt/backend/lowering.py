@@ -6,6 +6,8 @@ handling inline, falling back to the interpreter by a side exit where it must).
 Cold (translation time). The set of registered names is what `btvm table` shows for the JIT; any
 other instruction runs in the interpreter through an EXIT_INTERP callout.
 """
+from bt.frontend.decoder import CREG
+
 LOWERINGS = {}
 # Sensitive instructions whose VMM handling is lowered inline (a native callout): the translator
 # uses their lowering instead of ending the block with a callout. Registered with `native=True`.
@@ -21,6 +23,14 @@ def lowers(*names, native=False):
                 NATIVE_CALLOUTS.add(name)
         return fn
     return register
+
+
+def lowering_name(insn):
+    """The name insn's lowering registers under: its mnemonic, or for a form that is sensitive by
+    operand and has a native callout of its own, the form's name (MOV from a control register)."""
+    if insn.name == "mov" and len(insn.operands) == 2 and insn.operands[1].kind == CREG:
+        return "mov-from-cr"
+    return insn.name
 
 
 class Unsupported(Exception):

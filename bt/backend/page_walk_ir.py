@@ -23,7 +23,9 @@ allowed (the interpreter raises the #PF), a paging-structure frame is not yet ma
 frame holding code, an address is beyond RAM, or a 4 MiB PDE has PSE-36 bits set.
 
 Every filled page goes into ctx.fill_log, so flushing the shadow tables (jit_engine.py) clears only
-the entries filled since the last flush.
+the entries filled since the last flush, and the guest-physical address of the last entry it read
+(the PTE, or the PDE of a 4 MiB page) into ctx.fill_entries, so that a native store into a page
+table can find the shadow entries it makes stale (bt/backend/pt_store_ir.py).
 """
 from bt.backend.context import FILL_LOG_SIZE, field_offset
 from bt.runtime.paging import (FRAME_CODE, FRAME_PAGE_TABLE, PDE_PS, PSE36_HIGH, PSE36_RESERVED, PTE_A, PTE_D,
@@ -48,7 +50,7 @@ def page_walk_ir(name="bt_fill", supervisor=False):
     cr = offset_of("cr")
     tables = ("sup_read", "sup_write") if supervisor else ("shadow_read", "shadow_write")
     ctx = {n: field_offset(n) for n in ("state", "ram", "ram_size", "frame_flags", "fill_log", "fill_count",
-                                        "walks", "fault_code")}
+                                        "fill_entries", "walks", "fault_code")}
     ctx["shadow_read"], ctx["shadow_write"] = (field_offset(t) for t in tables)
 
     def field(name, ty, base="%ctx", off=None):
@@ -149,6 +151,7 @@ def page_walk_ir(name="bt_fill", supervisor=False):
         "check:",
         "  %ent = phi i32 [ %pd.e, %large.ok ], [ %pt.e, %pt.present ]",
         "  %ent.p = phi ptr [ %pd.e.p, %large.ok ], [ %pt.e.p, %pt.present ]",
+        "  %ent.gpa = phi i32 [ %pd.gpa, %large.ok ], [ %pt.gpa, %pt.present ]",
         "  %ent.fl = phi i8 [ %pd.fl, %large.ok ], [ %pt.fl, %pt.present ]",
         "  %rights = phi i32 [ %pd.e, %large.ok ], [ %s.rights, %pt.present ]",
         "  %frame = phi i32 [ %l.frame, %large.ok ], [ %s.frame, %pt.present ]",
@@ -190,6 +193,7 @@ def page_walk_ir(name="bt_fill", supervisor=False):
         "  %rentry = or i32 %frame, 1",
         *field("shadow_read", "ptr"),
         "  %rslot = getelementptr i32, ptr %shadow_read, i64 %page64",
+        "  %rold = load i32, ptr %rslot",
         "  store i32 %rentry, ptr %rslot",
         f"  %dirty.b = and i32 %upd, {PTE_D}",
         "  %dirty = icmp ne i32 %dirty.b, 0",
@@ -204,6 +208,11 @@ def page_walk_ir(name="bt_fill", supervisor=False):
         *field("shadow_write", "ptr"),
         "  %wslot = getelementptr i32, ptr %shadow_write, i64 %page64",
         "  store i32 %wentry, ptr %wslot",
+        # A page whose read entry was already valid is in the log (bt_pt_store keeps it so): a
+        # store into a page table walks again on every store, and must not fill the log.
+        "  %fresh = icmp eq i32 %rold, 0",
+        "  br i1 %fresh, label %tolog, label %counted",
+        "tolog:",
         *field("fill_count", "i32"),
         f"  %room = icmp ult i32 %fill_count, {FILL_LOG_SIZE}",
         "  br i1 %room, label %log, label %logged",
@@ -212,11 +221,16 @@ def page_walk_ir(name="bt_fill", supervisor=False):
         "  %cnt64 = zext i32 %fill_count to i64",
         "  %log.slot = getelementptr i32, ptr %fill_log, i64 %cnt64",
         "  store i32 %page, ptr %log.slot",
+        *field("fill_entries", "ptr"),
+        "  %ent.slot = getelementptr i32, ptr %fill_entries, i64 %cnt64",
+        "  store i32 %ent.gpa, ptr %ent.slot",
         "  br label %logged",
         "logged:",
         "  %cnt1 = add i32 %fill_count, 1",
         f"  %cnt = select i1 %room, i32 %cnt1, i32 {FILL_LOG_SIZE + 1}",     # saturates: overflowed
         "  store i32 %cnt, ptr %fill_count.p",
+        "  br label %counted",
+        "counted:",
         *field("walks", "i64"),
         "  %walks1 = add i64 %walks, 1",
         "  store i64 %walks1, ptr %walks.p",

@@ -11,8 +11,9 @@
   access; the hot tier inlines it). A miss first tries the native page walk (bt_fill,
   bt/backend/page_walk_ir.py). A read returns the zero-extended value, or -1 to mean "leave the
   fast path"; a write returns 0 for the same.
-- bt_fill / bt_fill_sup: the native page walk (page_walk_ir.py); bt_deliver / bt_iret: native
-  interrupt delivery and IRET (delivery_ir.py).
+- bt_fill / bt_fill_sup: the native page walk (page_walk_ir.py); bt_pt_store: what a store into a
+  page table makes stale (pt_store_ir.py); bt_deliver / bt_iret: native interrupt delivery and IRET
+  (delivery_ir.py).
 These functions keep no state of their own, so one compiled copy serves every engine in the process
 (`runtime_addresses`); blocks call the memory helpers through pointers in the JitContext.
 """
@@ -20,6 +21,7 @@ from bt.backend.context import EXIT_BUDGET, EXIT_MISS, LOOKUP_BITS, LOOKUP_SIZE,
 from bt.backend.flag_ir import ARITH_BITS, BIT_INDEX, Record, TYPE, _record_flag, _s32
 from bt.backend.delivery_ir import delivery_module_ir
 from bt.backend.page_walk_ir import FILL_WATCHED, page_walk_ir
+from bt.backend.pt_store_ir import pt_store_ir
 from bt.runtime.paging import FRAME_PAGE_TABLE
 from bt.runtime.flags import CC_ADD, CC_ADC, CC_SUB, CC_SBB, CC_LOGIC, CC_INC, CC_DEC
 from bt.runtime.state import ARITH_FLAGS, CF, offset_of
@@ -197,15 +199,17 @@ def memory_helpers_ir():
 
 
 def _granule_write(t, size):
-    """A store the guest may make to a frame holding code (bt_fill returned it with FILL_WATCHED)
-    may still go ahead natively when the 16-byte granules it touches hold no code
+    """A store the guest may make to a frame holding code or page tables (bt_fill returned it with
+    FILL_WATCHED) may still go ahead natively: into a page table once bt_pt_store has dropped the
+    shadow entries it makes stale, and when the 16-byte granules it touches hold no code
     (CodeTracker.granules, via JitContext.code_map)."""
     return ["granules.try:",                # bt_fill: allowed, but the frame holds code or tables
             f"  %watched = and i32 %filled, {FILL_WATCHED}",
             "  %iswatched = icmp ne i32 %watched, 0",
             "  br i1 %iswatched, label %frame.check, label %fail",
-            "frame.check:",                  # page-table frames: every store must reach the VMM
+            "frame.check:",
             "  %rframe = and i32 %filled, -4096",
+            "  %rgpa = or i32 %rframe, %off",
             "  %rf = lshr i32 %rframe, 12",
             "  %rf64 = zext i32 %rf to i64",
             f"  %ff.p = getelementptr i8, ptr %ctx, i64 {field_offset('frame_flags')}",
@@ -214,11 +218,14 @@ def _granule_write(t, size):
             "  %rfl = load i8, ptr %rfl.p",
             f"  %rpt = and i8 %rfl, {FRAME_PAGE_TABLE}",
             "  %rnotpt = icmp eq i8 %rpt, 0",
-            "  br i1 %rnotpt, label %granules, label %fail",
+            "  br i1 %rnotpt, label %granules, label %pt",
+            "pt:",                           # a page table: drop what the store makes stale first
+            f"  %ptok = call i32 @bt_pt_store(ptr %ctx, i32 %rgpa, i32 {size})",
+            "  %ptgo = icmp ne i32 %ptok, 0",
+            "  br i1 %ptgo, label %granules, label %fail",
             "granules:",
             f"  %cm.p = getelementptr i8, ptr %ctx, i64 {field_offset('code_map')}",
             "  %cm = load ptr, ptr %cm.p",
-            "  %rgpa = or i32 %rframe, %off",
             "  %g0 = lshr i32 %rgpa, 4",
             f"  %rlast = add i32 %rgpa, {size - 1}",
             "  %g1 = lshr i32 %rlast, 4",
@@ -245,7 +252,7 @@ def _granule_write(t, size):
 MEMORY_HELPERS = tuple(f"bt_{op}{bits}" for bits in (8, 16, 32) for op in ("read", "write"))
 def runtime_module_ir():
     return "\n".join((dispatcher_ir(), materialize_ir(), memory_helpers_ir(), page_walk_ir(),
-                      page_walk_ir("bt_fill_sup", supervisor=True), delivery_module_ir()))
+                      page_walk_ir("bt_fill_sup", supervisor=True), pt_store_ir(), delivery_module_ir()))
 
 
 _addresses = None

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from bt.backend import lower_alu, lower_control, lower_move  # noqa: F401  (registration)
 from bt.backend import lower_exchange, lower_stack, lower_string  # noqa: F401  (registration)
 from bt.backend import lower_bits, lower_flagops, lower_muldiv, lower_shift  # noqa: F401
-from bt.backend import lower_flags_virt, lower_interrupts, lower_ports  # noqa: F401  (native callouts)
+from bt.backend import lower_flags_virt, lower_interrupts, lower_paging_control, lower_ports  # noqa: F401  (native callouts)
 from bt.backend.emitter import BlockEmitter, Unsupported
-from bt.backend.lowering import LOWERINGS, NATIVE_CALLOUTS
+from bt.backend.lowering import LOWERINGS, NATIVE_CALLOUTS, lowering_name
 from bt.frontend import table
 from bt.frontend.callouts import KIND, callout_kind
 from bt.frontend.decoder import DecodeError, MAX_INSN_LEN
@@ -62,8 +62,8 @@ def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quic
             break
         e.begin_insn(insn)
         kind = "adaptive" if insn.address in callouts_at else callout_kind(insn)
-        lowering = (LOWERINGS.get(insn.name) if kind is None or (insn.name in NATIVE_CALLOUTS and kind != "adaptive")
-                    else None)
+        name = lowering_name(insn)
+        lowering = LOWERINGS.get(name) if kind is None or (name in NATIVE_CALLOUTS and kind != "adaptive") else None
         if lowering is not None:
             try:
                 lowering(e, insn)

@@ -37,6 +37,7 @@ from bt.backend.translator import MAX_BLOCK_INSNS, translate
 from bt.frontend.callouts import KINDS
 from bt.frontend.decoder import Decoder
 from bt.runtime import external_interrupts, port_mirror
+from bt.runtime.code_mappings import CodeMappings
 from bt.runtime.events import LimitReached
 from bt.runtime.interp import Interpreter
 from bt.runtime.lookup_tables import LookupTable, LookupTables
@@ -118,6 +119,8 @@ class Jit:
         self.mmu = self.interp.mmu
         ctx = self.ctx = JitContext()
         self.shadows = ShadowTables(ctx, self.mem.size, self.code.pages)
+        self.code_mappings = CodeMappings(ctx, self.mmu, self.mem.size)
+        self._map_epoch = 0                       # ctx.map_epoch when the interpreter's TLB was last right
         self.code.page_listeners.append(self.shadows.code_page_changed)
         self.mmu.flush_listeners.append(self._mappings_changed)
         self.mmu.new_table_listeners.append(self.shadows.new_page_table)
@@ -170,6 +173,7 @@ class Jit:
             self.shadows.flush()
         if self.mode is not None and self.mode[2]:
             self._flush_lookup()
+            self.code_mappings.rebuild(page for table in self.lookup.by_mode.values() for page in table.frames)
 
     # ---- running -------------------------------------------------------------------------------
 
@@ -204,10 +208,8 @@ class Jit:
             ctx.budget = budget
             code = self._dispatch(self._st_ptr, self._ctx_ptr)
             self.executed += budget - self._budget_left()
-            self._native_sti_shadow()
-            self.port_mirror.refresh()       # host input a natively read register may hide
+            self.after_native()
             self.stats.returns_to_python += 1
-            self._check_mode()                # native code may have changed CPL (delivery_ir.py)
             if code == EXIT_MISS:
                 self.stats.misses += 1
                 self._on_miss(w[W_EIP])
@@ -225,6 +227,15 @@ class Jit:
                 self._promote(w[W_EIP])
             elif code != EXIT_BUDGET:
                 raise RuntimeError(f"native code returned unknown exit code {code} at eip={w[W_EIP]:#x}")
+
+    def after_native(self):
+        """Bring Python's view up to date with what native code did since the dispatch began."""
+        if self.ctx.map_epoch != self._map_epoch:      # it dropped shadow entries (pt_store_ir.py)
+            self._map_epoch = self.ctx.map_epoch
+            self.interp.forget_tlb()
+        self._native_sti_shadow()
+        self.port_mirror.refresh()           # host input a natively read register may hide
+        self._check_mode()                   # native code may have changed CPL (delivery_ir.py)
 
     def _hide_from_guest(self, seconds):
         """Translation time does not pass for the guest (real-time clock): a timer would otherwise
@@ -391,6 +402,8 @@ class Jit:
 
     def _install(self, t):
         self.table.install(t.key[0], t.address, t.pages)
+        for page, _ in t.pages:
+            self.code_mappings.mark(page)
 
     def tcache_bytes(self):
         """Estimated host memory held by the translation cache (compiled code and its bookkeeping)."""
@@ -543,6 +556,7 @@ class Jit:
             f"lookup-table fills     {s.lookup_flushes} ({s.relinked} misses found an existing translation)",
             f"page walks             {c.walks} native, {self.mmu.walks} reference; "
             f"{self.shadows.flushes} shadow flushes, {self.mmu.flushes} mapping flushes",
+            f"page-table stores      {c.pt_stores} native (only the entries they remap dropped)",
             f"tcache                 {self.tcache_bytes() >> 10} KiB of "
             + ("unbounded" if self.tcache_size is None else f"{self.tcache_size >> 10} KiB")
             + f", {s.tcache_flushes} flushes ({s.flush_seconds * 1e3:.1f} ms)",

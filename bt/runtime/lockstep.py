@@ -291,11 +291,9 @@ class Lockstep:
         while True:
             ctx.budget = 1
             code = jit._dispatch(jit._st_ptr, jit._ctx_ptr)
-            jit._check_mode()               # a native INT/IRET may have switched CPL (as in Jit.run)
             ran = 1 - jit._budget_left()
             jit.executed += ran
-            jit._native_sti_shadow()
-            jit.port_mirror.refresh()
+            jit.after_native()              # as in Jit.run (a native INT/IRET may have switched CPL)
             if ran:
                 if code not in (EXIT_BUDGET, EXIT_NEXT, EXIT_MISS):
                     raise RuntimeError(f"a one-instruction block ran and then returned exit code {code}")

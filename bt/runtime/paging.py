@@ -9,8 +9,12 @@ on (cold). The JIT's own walk is native (bt/backend/page_walk_ir.py) and is chec
 What the MMU keeps coherent (design.md, "Shadow page table"): everything derived from a
 linear -> physical mapping (the interpreter's TLB and decoded blocks, the JIT's shadow tables and
 lookup table) is dropped by `flush()`, which runs on CR3 and CR0/CR4 loads, INVLPG (the whole TLB: a
-superset of the page, which the architecture allows) and any guest write into a page-table frame.
-So guest code never sees a stale translation on either engine, and both engines agree.
+superset of the page, which the architecture allows) and any guest write into a page-table frame
+made in Python. So guest code never sees a stale translation on either engine, and both engines
+agree; INVLPG is then only a formality (the JIT runs it natively as a no-op). The JIT's native
+stores into page tables drop only the shadow entries they make stale and tell Python to forget the
+interpreter's TLB (bt/backend/pt_store_ir.py); stores into entries that map translated code still
+come here (bt/runtime/code_mappings.py).
 
 `frame_flags` (one byte per RAM frame, shared with native code) marks frames holding code (kept by
 the CodeTracker's page listener) and frames the walk has read as page directory or page table
@@ -119,6 +123,16 @@ class Mmu:
         if not entry & PTE_A or not allowed(pde, False, user, 0):
             return None
         return frame
+
+    def entry_addresses(self, la):
+        """Guest-physical addresses of the paging-structure entries a walk of `la` reads now: its
+        PDE, then its PTE unless the PDE is not present or maps 4 MiB. No side effect."""
+        cpu = self.cpu
+        pde_gpa = _pde_address(cpu.cr[3], la)
+        pde = self.mem.read_u32(pde_gpa) if pde_gpa < self.ram_size else 0
+        if not pde & PTE_P or (pde & PDE_PS and cpu.cr[4] & CR4_PSE):
+            return (pde_gpa,)
+        return pde_gpa, _pte_address(pde, la)
 
     def _read_entry(self, gpa):
         frame = gpa >> PAGE_SHIFT

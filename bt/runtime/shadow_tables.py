@@ -16,7 +16,9 @@ on the tables start empty and the native walk (bt/backend/page_walk_ir.py) fills
 user pair is allocated the first time CPL 3 runs with paging on.
 
 Both pairs share one fill log (ctx.fill_log): the pages the walk filled since the last flush, so a
-flush clears only those (in every table) unless the log overflowed.
+flush clears only those (in every table) unless the log overflowed. Beside each page it keeps the
+address of the page-table entry the walk read last (ctx.fill_entries), so that a native store into a
+page table drops only the pages it remaps and takes them out of the log (bt/backend/pt_store_ir.py).
 """
 import numpy as np
 
@@ -33,7 +35,9 @@ class ShadowTables:
         self.sup = (np.zeros(PAGES, dtype=np.uint32), np.zeros(PAGES, dtype=np.uint32))
         self.user = None
         self.fill_log = np.zeros(FILL_LOG_SIZE, dtype=np.uint32)
+        self.fill_entries = np.zeros(FILL_LOG_SIZE, dtype=np.uint32)
         ctx.fill_log = self.fill_log.ctypes.data
+        ctx.fill_entries = self.fill_entries.ctypes.data
         self.paged = False                    # the tables hold walked entries (paging on)
         self.user_mode = False                # the current pair is the user one
         self.flushes = 0

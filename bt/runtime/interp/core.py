@@ -99,9 +99,7 @@ class Interpreter:
     def _mappings_changed(self):
         """Mmu.flush: linear -> physical mappings may have changed (CR3, INVLPG, a page-table store).
         Decoded blocks stay: each checks that its pages still map where they did when it runs."""
-        if self.tlb is not None:
-            for t in self.tlb:
-                t.clear()
+        self.forget_tlb()
         # If the running block's pages now map elsewhere, it stops after this instruction (like a
         # store into code), so the next one is fetched through the new mappings, as on the JIT.
         block = self.running
@@ -109,6 +107,12 @@ class Interpreter:
             user = self.w[W_CPL] == 3
             if any(self.mmu.peek(la, user) != pa & ~0xFFF for la, pa in block.mapped):
                 self.smc = True
+
+    def forget_tlb(self):
+        """Drop the TLB's entries (the JIT after native code changed page tables: pt_store_ir.py)."""
+        if self.tlb is not None:
+            for t in self.tlb:
+                t.clear()
 
     def _still_mapped(self, block):
         """Paging: the block's linear pages still map to the frames it was decoded from (a fetch:
