@@ -489,3 +489,39 @@ def test_accessed_bit_of_a_page_the_block_never_reached():
     ends = {e: harness.run_case(case, e)[0] for e in ("interp", "jit")}
     assert all(o.reason == "shutdown" for o in ends.values())
     assert ends["interp"].key() == ends["jit"].key(), harness.diff_text(ends["interp"], ends["jit"])
+
+
+def test_code_remapped_while_paging_is_off(tmp_path_factory):
+    """0x404000 maps a frame whose code returns 1; with paging off the kernel points its PTE at a
+    frame whose code returns 2, then turns paging back on: the same linear address now runs the new
+    frame's code (the JIT must not keep the lookup entries of the paged mode from before)."""
+    f1, f2 = C_GPA, D_GPA
+    body = f"""
+    mov ecx, 40
+.l: mov eax, 0x404000
+    call eax
+    CHECK eax, 1, 1
+    mov eax, cr0
+    and eax, 0x7FFFFFFF
+    mov cr0, eax
+    mov dword [PT1 + 16], {f2 | P:#x}
+    mov eax, cr0
+    or eax, 0x80000000
+    mov cr0, eax
+    mov eax, 0x404000
+    call eax
+    CHECK eax, 2, 2
+    mov eax, cr0
+    and eax, 0x7FFFFFFF
+    mov cr0, eax
+    mov dword [PT1 + 16], {f1 | P:#x}
+    mov eax, cr0
+    or eax, 0x80000000
+    mov cr0, eax
+    dec ecx
+    jnz .l
+    jmp pass
+"""
+    mem = page_tables(pt1=[(4, f1 | P)])
+    mem[f1], mem[f2] = bytes.fromhex("b801000000c3"), bytes.fromhex("b802000000c3")
+    run_everywhere(body, mem, tmp_path_factory)

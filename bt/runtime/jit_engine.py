@@ -171,7 +171,7 @@ class Jit:
         """Mmu.flush: CR3/CR0/CR4 load, INVLPG or a store into a page table."""
         if self.shadows.paged:
             self.shadows.flush()
-        if self.mode is not None and self.mode[2]:
+        if self.mode is not None:
             self._flush_lookup()
             self.code_mappings.rebuild(page for table in self.lookup.by_mode.values() for page in table.frames)
 
@@ -359,14 +359,17 @@ class Jit:
         self.ctx.fns = table.fns_address
 
     def _flush_lookup(self):
-        """The mappings changed (paging on): keep the current table's entries whose code pages
-        still map to the same frames (a side-effect-free walk per page), forget the other paged
-        modes' tables; misses find the translations again through a walk."""
+        """The mappings changed: forget the paged modes' tables but the current one, of which
+        (paging on) keep the entries whose code pages still map to the same frames (a
+        side-effect-free walk per page); misses find the translations again through a walk. With
+        paging off now (a CR0 load), the paged tables go too: their mappings may have changed
+        before paging comes back on."""
         paged_modes = {i for m, i in self.modes.items() if m[2]}
         if self.lookup.drop(keep=self.mode_id, only=paged_modes.__contains__):
             self._publish_modes()
-        user = self.mode[1] == 3
-        self.table.keep_mapped(lambda page: self.mmu.peek(page << 12, user))
+        if self.mode[2]:
+            user = self.mode[1] == 3
+            self.table.keep_mapped(lambda page: self.mmu.peek(page << 12, user))
 
     def _refill_lookup(self):
         """A fresh table for the current mode. With paging off, its translations go back in at once
