@@ -6,12 +6,12 @@ It walks the guest's 32-bit page tables exactly as the reference walk (bt/runtim
 the tests compare it with) for the access at linear `addr` by the current CPL, sets the A/D bits,
 and fills the shadow tables' entries for the page: the read table always, the write table when the
 access rights allow a write, the page is dirty and its frame holds neither code nor page tables
-(Mmu.frame_flags), so such stores still leave native code. It returns the entry it filled in the
+(Mmu.frame_flags), so such stores take the store helper's slow path. It returns the entry it filled in the
 table of the access (read or write), or 0 when it cannot complete the access natively; the caller
 then leaves native code and the interpreter runs the instruction (and raises #PF if it faults).
 One more answer for a write: `frame | FILL_WATCHED` when the write is allowed (and D is set) but
 the frame holds code or page tables; the store helper may then still store natively if the bytes
-touch no code (runtime_ir._granule_write). With paging off, every RAM frame is answered that way
+touch no code, after dropping what a store into a page table remaps (runtime_ir._granule_write). With paging off, every RAM frame is answered that way
 (the identity shadow has no write entry for code pages).
 When the access faults (a not-present entry, or rights that do not allow it) it also leaves the #PF's
 error code in JitContext.fault_code (FAULT_PENDING | code) and the address in fault_addr, so that

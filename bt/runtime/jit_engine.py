@@ -14,8 +14,11 @@ exhausted instruction budget (limits, deadline). Invariants it keeps:
 - The shadow page table only ever maps to guest RAM. With paging off it is the identity, filled
   once; with paging on it starts empty and the native walk (bt/backend/page_walk_ir.py) fills it on
   misses, one pair of tables per CPL class (user or supervisor: bt/runtime/shadow_tables.py). Frames with translated
-  code or page tables are never in the write table, so native stores to them leave native code and
-  invalidate through the CodeTracker or flush the mappings (Mmu.flush).
+  code or page tables are never in the write table, so native stores to them take the store
+  helper's slow path: a store into a page table drops the shadow entries it remaps
+  (bt/backend/pt_store_ir.py; `after_native` then forgets the interpreter's TLB), a store that
+  touches code or an entry mapping code leaves native code and invalidates through the CodeTracker
+  or flushes the mappings (Mmu.flush).
 - The translation cache is bounded (`tcache_size`, `btvm run --tcache-size`): when the compiler's
   estimate of the host memory held by compiled code (NativeCompiler.footprint, plus TRANSLATION_BYTES
   of Python bookkeeping per translation) exceeds it, `flush_tcache` drops every translation and

@@ -18,7 +18,8 @@ come here (bt/runtime/code_mappings.py).
 
 `frame_flags` (one byte per RAM frame, shared with native code) marks frames holding code (kept by
 the CodeTracker's page listener) and frames the walk has read as page directory or page table
-(FRAME_PAGE_TABLE). Stores into a marked frame leave the fast paths of both engines.
+(FRAME_PAGE_TABLE). Stores into a marked frame leave the fast paths of both engines (the JIT's
+slow path for page tables stays native: see above).
 """
 import struct
 
