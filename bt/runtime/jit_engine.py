@@ -233,7 +233,7 @@ class Jit:
 
     def after_native(self):
         """Bring Python's view up to date with what native code did since the dispatch began."""
-        if self.ctx.map_epoch != self._map_epoch:      # it dropped shadow entries (pt_store_ir.py)
+        if self.ctx.map_epoch != self._map_epoch:      # it stored into page tables (pt_store_ir.py)
             self._map_epoch = self.ctx.map_epoch
             self.interp.forget_tlb()
         self._native_sti_shadow()
