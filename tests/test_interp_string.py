@@ -5,7 +5,7 @@ import pytest
 from interp_uc import check
 from bt.runtime.events import GuestFault, GuestShutdown, PF
 from bt.runtime.interp import Interpreter
-from bt.runtime.interp.ops_string import CHUNK
+from bt.runtime.rep_chunks import CHUNK
 from bt.runtime.state import W_EIP, ECX, ESI, EDI, W_EFLAGS
 from cpu_harness import BareMachine
 
@@ -64,14 +64,17 @@ def test_overlapping_movs_replicates():
 
 
 def test_long_rep_is_chunked_and_counts_one_per_call():
+    # Chunks end where ECX is a multiple of CHUNK (bt/runtime/rep_chunks.py): 5 iterations first.
     n = 3 * CHUNK + 5
     m = BareMachine()
     m.load_code(b"\xf3\xab\x0f\x0b", 0x1000, ecx=n, edi=0x10000, eax=0xA5A5A5A5)
     x = Interpreter(m)
     w = m.state.w
     x.step()
-    assert w[W_EIP] == 0x1000 and w[ECX] == n - CHUNK and w[EDI] == 0x10000 + 4 * CHUNK
+    assert w[W_EIP] == 0x1000 and w[ECX] == 3 * CHUNK and w[EDI] == 0x10000 + 4 * 5
     assert x.insn_count == 1
+    x.step()
+    assert w[ECX] == 2 * CHUNK and x.insn_count == 2
     while w[W_EIP] == 0x1000:
         x.step()
     assert w[ECX] == 0 and w[EDI] == 0x10000 + 4 * n and w[W_EIP] == 0x1002 and x.insn_count == 4
@@ -81,7 +84,7 @@ def test_long_rep_is_chunked_and_counts_one_per_call():
     m.load_code(b"\xf3\xab\x0f\x0b", 0x1000, ecx=n, edi=0x10000)
     with pytest.raises(LimitReached):
         x.run(max_insns=x.insn_count + 2)
-    assert w[W_EIP] == 0x1000 and w[ECX] == n - 2 * CHUNK
+    assert w[W_EIP] == 0x1000 and w[ECX] == 2 * CHUNK
 
 
 def test_long_repe_cmps_matches_unicorn():

@@ -15,7 +15,7 @@ from bt.runtime.events import GuestExit, GuestHalt, LimitReached
 from bt.runtime.interp import Interpreter
 from bt.runtime.jit_engine import Jit
 from bt.runtime.machine import Machine
-from bt.runtime.state import EBX, ESP, W_EIP
+from bt.runtime.state import EAX, EBX, ESI, ESP, W_EIP
 
 CODE, HANDLER, IDT, GDT, STACK, LOG = 0x10000, 0x20000, 0x30000, 0x31000, 0x80000, 0x40000
 IRQ_BASE = 0x20
@@ -301,6 +301,34 @@ def test_icount_interrupts_land_on_the_same_instruction_on_every_engine(icount):
     assert all(abs(g - period) <= 2 for g in gaps), gaps
     assert traces["jit"] == traces["interp"] and traces["jit-hot"] == traces["interp"]
     assert logs["jit"] == logs["interp"] and logs["jit-hot"] == logs["interp"]
+
+
+@pytest.mark.parametrize("icount", [0, 3, None])
+@pytest.mark.parametrize("engine", ENGINES)
+def test_icount_rdtsc_reads_guest_time_on_every_engine(engine, icount):
+    """With --icount the TSC is the guest time in ns (bt/runtime/clock.py), as under QEMU's -icount:
+    QEMU 7.2 reads 0x66 (shift 0) and 0x330 (shift 3) from the last RDTSC minus the one before the
+    NOPs (102 instructions: RDTSC, MOV, 100 NOPs). Without --icount btvm's TSC counts instructions.
+    The first RDTSC follows 3 instructions (random_code seed 1000483, where the JIT counted only its
+    interpreter's steps); the second one is in the middle of an interpreter block."""
+    src = """
+        nop
+        nop
+        jmp .a
+    .a: rdtsc
+        mov esi, eax
+        rdtsc
+        mov ebx, eax
+        times 100 nop
+        rdtsc
+        sub eax, ebx
+        hlt
+    """
+    m = machine(asm(src), icount=icount)
+    assert isinstance(run(engine, m), GuestHalt)
+    w = m.state.w
+    shift = icount or 0
+    assert (w[ESI], w[EBX] - w[ESI], w[EAX]) == (3 << shift, 2 << shift, 102 << shift)
 
 
 @pytest.mark.parametrize("icount, count", [(0, 5), (2, 50)])

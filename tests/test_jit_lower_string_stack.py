@@ -8,7 +8,7 @@ Compared: EAX..EDI, EIP, EFLAGS minus the table's undefined flags, the data wind
 stack). Every form must run natively (no "fallback" callout) and, inside RAM, without slow exits.
 Then the REP loop's exits: a mid-REP slow exit (an element straddling a page, a store into a page
 holding code) must leave the state of the completed iterations at the REP for the interpreter, and a
-count above REP_CHUNK must come back to Python between chunks; a REP inside a hot self-loop block.
+count above ITERATIONS_PER_RETURN must come back to Python on the way; a REP inside a hot self-loop block.
 """
 import random
 
@@ -16,7 +16,7 @@ import pytest
 from unicorn import Uc, UcError, UC_ARCH_X86, UC_MODE_32
 from unicorn import x86_const as U
 
-from bt.backend.lower_string import REP_CHUNK
+from bt.backend.lower_string import ITERATIONS_PER_RETURN
 from bt.runtime import flags
 from bt.runtime.events import GuestHalt
 from bt.runtime.interp import Interpreter
@@ -265,9 +265,9 @@ def test_rep_store_into_code_page_continues_in_interpreter():
     assert spy.seen[0][EDI] == 0xC000 and spy.seen[0][ECX] == 0x10 and spy.seen[1] == addr
 
 
-def test_rep_above_chunk_returns_between_chunks():
+def test_long_rep_returns_to_python_on_the_way():
     eng = engines()
-    n = 2 * REP_CHUNK + 3
+    n = 2 * ITERATIONS_PER_RETURN + 3
     code = bytes.fromhex("f3ab")
     addr = eng.place(code)
     returns, slow = eng.jit.stats.returns_to_python, eng.jit.stats.slow_memory

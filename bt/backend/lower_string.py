@@ -7,12 +7,16 @@ block, between the main chain and its continuation:
   pre -> head (phis: k, ECX, ESI, EDI, last loaded value / compared pair, stop) -> done (main chain)
          head -> chk -> iter -> latch -> head
                   |      `-> slow exit: a memory access left the shadow fast path
-                  `-> chunk exit: REP_CHUNK iterations done in this block execution
+                  `-> chunk end (k > 0, ECX a multiple of CHUNK) -> charge one instruction -> iter
+                                                                      `-> chunk exit
 
-Both loop exits leave the state as of the k completed iterations with EIP at the REP instruction
-(REP is restartable): the slow exit returns EXIT_SLOW_MEM (the interpreter continues the REP), the
-chunk exit charges one instruction and returns EXIT_BUDGET, so Python regains control between chunks
-and a huge ECX cannot starve the dispatcher of limit and deadline checks. Each iteration checks
+A REP counts one instruction per chunk as on the interpreter (bt/runtime/rep_chunks.py): each chunk
+end charges the budget, and the REP's last chunk is charged with the block. The loop goes on through
+a chunk end while the budget lasts, and leaves by the chunk exit (EXIT_BUDGET) when it does not or
+after ITERATIONS_PER_RETURN iterations (ECX a multiple of it), so that a huge ECX cannot starve the
+dispatcher of deadline checks. Both loop exits leave the state as of the k completed iterations with
+EIP at the REP instruction (REP is restartable); the slow exit returns EXIT_SLOW_MEM and the
+interpreter goes on with the REP, ending its chunk where this loop would have. Each iteration checks
 every access before its one store, so a slow exit never leaves half an iteration behind.
 """
 from bt.backend.context import EXIT_BUDGET, EXIT_SLOW_MEM
@@ -22,9 +26,10 @@ from bt.backend.flag_ir import ARITH_BITS, Record
 from bt.backend.lowering import lowers
 from bt.frontend.decoder import MEM
 from bt.runtime.flags import CC_SUB
+from bt.runtime.rep_chunks import CHUNK
 from bt.runtime.state import EAX, ECX, ESI, EDI, DS, ES
 
-REP_CHUNK = 1 << 16
+ITERATIONS_PER_RETURN = 16 * CHUNK
 ELEMENT = {"b": 1, "w": 2, "d": 4}
 USES_SRC = ("movs", "lods", "cmps")       # read seg:ESI
 USES_DST = ("movs", "stos", "cmps", "scas")   # access ES:EDI
@@ -110,7 +115,7 @@ def _rep(e, insn, op, size, src_seg, step, until):
 
     pre, head, chk, it, latch, done = (e.label(h) for h in ("rep.pre", "rep.head", "rep.chk", "rep.iter",
                                                              "rep.latch", "rep.done"))
-    chunk_exit, slow_exit = e.label("rep.chunk"), e.label("rep.slow")
+    chunk_end, chunk_exit, slow_exit = e.label("rep.chunk"), e.label("rep.chunkexit"), e.label("rep.slow")
     e.line(f"br label %{pre}")
     e.start_block(pre)
     e.line(f"br label %{head}")
@@ -126,8 +131,14 @@ def _rep(e, insn, op, size, src_seg, step, until):
         fin = e.emit(f"or i1 {fin}, {stop}")
     e.line(f"br i1 {fin}, label %{done}, label %{chk}")
     e.start_block(chk)
-    full = e.emit(f"icmp eq i32 {k}, {REP_CHUNK}")
-    e.line(f"br i1 {full}, label %{chunk_exit}, label %{it}")
+    started = e.emit(f"icmp ne i32 {k}, 0")
+    aligned = e.emit(f"icmp eq i32 {e.emit(f'and i32 {ecx}, {CHUNK - 1}')}, 0")
+    e.line(f"br i1 {e.emit(f'and i1 {started}, {aligned}')}, label %{chunk_end}, label %{it}")
+    e.start_block(chunk_end)
+    budget = e._charge(1, e.body)
+    more = e.emit(f"icmp sgt i64 {budget}, {e.insn_start.done}")    # the block's earlier instructions too
+    mid = e.emit(f"icmp ne i32 {e.emit(f'and i32 {ecx}, {ITERATIONS_PER_RETURN - 1}')}, 0")
+    e.line(f"br i1 {e.emit(f'and i1 {more}, {mid}')}, label %{it}, label %{chunk_exit}")
     e.start_block(it)
     n_esi, n_edi, loaded, n_a, n_b = _iteration(e, op, size, src_seg, step, esi, edi, acc,
                                                 _loop_host(e, slow_exit))
@@ -174,7 +185,7 @@ def _rep(e, insn, op, size, src_seg, step, until):
         return Snapshot(regs, dirty, fl, done_insns, insn.address)
 
     e.tail.append(f"{chunk_exit}:")
-    e._store_state(partial_state(e.insn_start.done + 1), e.tail)   # the chunk counts as one insn
+    e._store_state(partial_state(e.insn_start.done), e.tail)     # the chunk end charged the REP
     e.tail.append(f"  ret i32 {EXIT_BUDGET}")
 
     e.tail.append(f"{slow_exit}:")

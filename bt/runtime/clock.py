@@ -1,7 +1,7 @@
 """Guest time, in nanoseconds since the machine started (platform.md "Time").
 
-Read by the timer devices (bt/runtime/devices/pit.py) on port accesses and by
-bt/runtime/external_interrupts.py at its interrupt checks; cold.
+Read by the timer devices (bt/runtime/devices/pit.py) on port accesses, by
+bt/runtime/external_interrupts.py at its interrupt checks and by RDTSC (`tsc`); cold.
 
 - Real time (default): the host's monotonic clock, less the time the JIT spent translating (`hide`):
   a guest sees the machine it would see if translation were free.
@@ -9,6 +9,11 @@ bt/runtime/external_interrupts.py at its interrupt checks; cold.
   (`attach(counter)`), plus the time skipped while the CPU sleeps in HLT (`skip_to`). Guest time is
   then a function of the instruction count alone, so interrupts land on the same instruction on
   every run and on every engine.
+
+The TSC (`tsc`): with --icount the guest time in ns, as QEMU's TSC under -icount (a 1 GHz TSC; QEMU
+7.2 reads 102 << shift across RDTSC, MOV and 100 NOPs); in real time the count of instructions the
+engine retired, which keeps runs without --icount reproducible. Either way it is read before the
+RDTSC itself retires, from the running engine's own count (the JIT's includes its native code).
 """
 import time
 
@@ -32,8 +37,12 @@ class GuestClock:
         goes on from where it was."""
         if self.shift is not None:
             now = self.now()
-            self._counter = counter
             self._origin = now - (counter() << self.shift)
+        self._counter = counter
+
+    def tsc(self):
+        """The time-stamp counter before the current instruction (RDTSC)."""
+        return self.now() if self.shift is not None else self._counter()
 
     def now(self):
         if self.shift is None:

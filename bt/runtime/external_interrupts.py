@@ -12,9 +12,10 @@ with --icount they take every interrupt before the same instruction:
   that needs a look: the timer's next deadline (icount: exact; real time: estimated from the engine's
   speed), a UART input poll, or never.
 - Instructions that can make an interrupt deliverable, change a device or read guest time (port I/O,
-  STI, POPF, IRET, MOV/POP SS, HLT: `polls_after`) run at the start of an interpreter block and end
-  it; `wrap` makes them set `check_at = 0`, so the boundary right after them is looked at. The JIT runs
-  them as callouts in its interpreter, so the same wrapper serves it; a native POPF that sets IF while
+  RDTSC, STI, POPF, IRET, MOV/POP SS, HLT: `polls_after`) end an interpreter block, and the count the
+  interpreter gives while one runs is exact (bt/runtime/interp/core.py `_at_offset`); `wrap` makes
+  them set `check_at = 0`, so the boundary right after them is looked at. The JIT runs them as
+  callouts in its interpreter, so the same wrapper serves it; a native POPF that sets IF while
   INTR is asserted leaves native code through the budget (bt/backend/lower_flags_virt.py). A native
   IN (bt/backend/lower_ports.py) reads only registers whose read changes nothing: that look would
   find what the one before the IN found.
@@ -38,7 +39,7 @@ INITIAL_RATE = 0.002                 # real time: guest instructions per ns befo
 MAX_DELIVERIES = 64                  # per boundary (trap gates keep IF set: nested higher priorities)
 
 _POLL_NAMES = frozenset(("in", "out", "insb", "insw", "insd", "outsb", "outsw", "outsd", "sti",
-                         "popf", "popfd", "iret", "iretd", "hlt"))
+                         "popf", "popfd", "iret", "iretd", "hlt", "rdtsc"))
 
 
 def polls_after(insn):

@@ -9,9 +9,11 @@ CPUID (chosen to claim only what btvm implements; GenuineIntel like QEMU's defau
                    SSE/SSE2 (no x87/SIMD yet), DE, MSR, PAE, MCE, APIC, SEP, MTRR, MCA, PAT, PSE36.
   0x80000000       EAX = 0x80000000: no extended leaves.
   any other leaf   as an Intel CPU does for a leaf above the maximum: leaf 1's data.
-RDTSC: the TSC is deterministic, counting retired instructions: it returns max(insn_count, last + 1),
-  so it increases strictly between two reads even inside one block, and stores the value in
-  state.cpu.tsc (the 64-bit TSC field that the JIT and a future WRMSR share).
+RDTSC: the machine clock's TSC (bt/runtime/clock.py: guest ns with --icount, else instructions
+  retired, both counted by the running engine; RDTSC ends its interpreter block so that the count is
+  exact there), or the interpreter's own count on a machine without a clock (tests). It returns
+  max(that, last + 1), so it increases strictly between two reads, and stores the value in
+  state.cpu.tsc (the 64-bit TSC field that the JIT and WRMSR share).
 """
 from bt.frontend.decoder import MEM
 from bt.runtime import flags
@@ -85,9 +87,11 @@ def cpuid(x, insn):
 @handles("rdtsc")
 def rdtsc(x, insn):
     w, cpu = x.w, x.state.cpu
+    clock = getattr(x.machine, "clock", None)
 
     def op():
-        tsc = max(x.insn_count, cpu.tsc + 1) & 0xFFFFFFFFFFFFFFFF
+        now = x.insn_count + x.op_offset if clock is None else clock.tsc()
+        tsc = max(now, cpu.tsc + 1) & 0xFFFFFFFFFFFFFFFF
         cpu.tsc = tsc
         w[EAX], w[EDX] = tsc & M32, tsc >> 32
     return op

@@ -6,19 +6,20 @@ SDM Vol. 2 "REP/REPE/REPNE": the source is seg:ESI (DS unless overridden), the d
 DF chooses the direction. A REP with count 0 does nothing (flags untouched).
 
 Precise state: on a fault in iteration k, ESI/EDI/ECX (and CMPS/SCAS flags) reflect the k completed
-iterations and EIP stays at the instruction, so the guest can restart it. A REP runs at most CHUNK
-iterations per call; if work remains it ends the block and returns its own address as the next EIP,
-so the run loop regains control (--max-insns / --timeout stay responsive). Each call counts as one
-instruction. F2 (REPNE) on MOVS/STOS/LODS acts as REP, as on Intel CPUs.
+iterations and EIP stays at the instruction, so the guest can restart it. A REP runs one chunk per call
+(bt/runtime/rep_chunks.py: until ECX is a multiple of CHUNK, at most CHUNK iterations); if work remains
+it ends the block and returns its own address as the next EIP, so the run loop regains control
+(--max-insns / --timeout stay responsive). Each call counts as one instruction. F2 (REPNE) on
+MOVS/STOS/LODS acts as REP, as on Intel CPUs.
 """
 from bt.runtime import flags
 from bt.runtime.flags import CC_SUB
 from bt.runtime.interp.core import _SmcAbort as _EndBlock   # "stop the block here, continue at EIP"
 from bt.runtime.interp.registry import handles
+from bt.runtime.rep_chunks import chunk_iterations
 from bt.runtime.state import EAX, ECX, ESI, EDI, ES, DF, W_EFLAGS, W_SEG_BASE
 
 M32 = 0xFFFFFFFF
-CHUNK = 4096
 MASK = {1: 0xFF, 2: 0xFFFF, 4: M32}
 
 
@@ -32,7 +33,7 @@ def _common(x, insn):
 
 
 def _more(x, insn):
-    """Called when CHUNK iterations are done and work remains: resume this instruction next."""
+    """Called when a chunk is done and work remains: resume this instruction next."""
     x.smc = False           # any code-write hit already invalidated blocks; we end the block anyway
     raise _EndBlock(insn.address)
 
@@ -53,7 +54,7 @@ def movs(x, insn):
         step = -size if w[W_EFLAGS] & DF else size
         sb, db = w[src_b], w[es_b]
         si, di = w[ESI] & amask, w[EDI] & amask
-        k = n if n < CHUNK else CHUNK
+        k = chunk_iterations(n)
         done = 0
         try:
             while done < k:
@@ -85,7 +86,7 @@ def stos(x, insn):
         step = -size if w[W_EFLAGS] & DF else size
         db, v = w[es_b], w[EAX] & vmask
         di = w[EDI] & amask
-        k = n if n < CHUNK else CHUNK
+        k = chunk_iterations(n)
         done = 0
         try:
             while done < k:
@@ -115,7 +116,7 @@ def lods(x, insn):
         step = -size if w[W_EFLAGS] & DF else size
         sb = w[src_b]
         si = w[ESI] & amask
-        k = n if n < CHUNK else CHUNK
+        k = chunk_iterations(n)
         done = 0
         try:
             while done < k:
@@ -151,7 +152,7 @@ def cmps(x, insn):
         step = -size if w[W_EFLAGS] & DF else size
         sb, db = w[src_b], w[es_b]
         si, di = w[ESI] & amask, w[EDI] & amask
-        k = n if n < CHUNK else CHUNK
+        k = chunk_iterations(n)
         done = 0
         a = b = 0
         try:
@@ -191,7 +192,7 @@ def scas(x, insn):
         step = -size if w[W_EFLAGS] & DF else size
         db, a = w[es_b], w[EAX] & vmask
         di = w[EDI] & amask
-        k = n if n < CHUNK else CHUNK
+        k = chunk_iterations(n)
         done = 0
         b = 0
         try:
