@@ -287,3 +287,11 @@ SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario())
 def test_interpreter_follows_the_sdm_rules(scn):
     check_spec(scn)
+
+
+@settings(max_examples=150, **SETTINGS)
+@given(scenario())
+def test_engines_agree_with_the_interpreter(scn):
+    """JIT quick tier, hot tier (every block optimised) and --diff lockstep end as the interpreter
+    does: same fault (vector, error code) or none, registers, EIP, flags, memory."""
+    check_engines(scn)
