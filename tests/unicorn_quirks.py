@@ -14,11 +14,16 @@ a Unicorn upgrade fixes a quirk (then delete the workaround here). Test-time onl
                      (`add al, 0; loope` gives EFLAGS 0x457 from any start); the SDM says LOOPcc
                      changes no flag. Correction: none possible, so those two flags are not compared
                      for such cases (`unreliable_flags`); the JIT-vs-interpreter suites still check them.
+  no-segment-checks  No segment type check on data accesses: a store through a CS: override succeeds;
+                     the SDM says #GP(0) (code segments are never writable). Correction: none possible
+                     (the state before the store is not known here), so such cases are not compared
+                     (`uncomparable`); tests/test_segment_limits.py checks those rules instead.
 """
 from dataclasses import replace
 
-from bt.frontend.decoder import IMM
-from bt.runtime.state import ESP
+from bt.frontend import table
+from bt.frontend.decoder import IMM, MEM
+from bt.runtime.state import CS, ESP
 
 LOCK, DS_OVERRIDE = 0xF0, 0x3E
 M32 = 0xFFFFFFFF
@@ -30,6 +35,12 @@ def unicorn_code(case):
     if any(insn.name == "neg" and insn.lock for insn in case.insns):
         return code.replace(bytes([LOCK]), bytes([DS_OVERRIDE]), 1)
     return code
+
+
+def uncomparable(case):
+    """True when Unicorn cannot give the SDM's answer for `case` (no-segment-checks)."""
+    return any(table.writes_memory(i) and any(o.kind == MEM and o.seg == CS for o in i.operands)
+               for i in case.insns)
 
 
 def unreliable_flags(case):

@@ -29,7 +29,8 @@ def bit_test(e, insn):
         off32 = e.sext(off, size, 4)
         word = e.emit(f"ashr i32 {off32}, {bits.bit_length() - 1}")
         delta = e.emit(f"shl i32 {word}, {size.bit_length() - 1}")
-        addr = e.emit(f"add i32 {operands.linear_address(e, base)}, {delta}")
+        offset_ea = e.emit(f"add i32 {operands.ea(e, base)}, {delta}", "ea")
+        addr = e.linear(base.seg, offset_ea, size, insn.name != "bt")
         n = e.emit(f"and {t} {off}, {bits - 1}")
         value = e.load(addr, size)
         store = lambda v: e.store(addr, v, size)     # noqa: E731

@@ -56,7 +56,7 @@ def cmpxchg8b(e, insn):
     (dst,) = insn.operands
     if dst.kind != MEM:
         raise Unsupported("cmpxchg8b with a register operand: #UD")
-    addr = operands.linear_address(e, dst)
+    addr = operands.linear_address(e, dst, 8, True)
     old = e.load(addr, 8)
     edx_eax = _pair(e, EDX, EAX)
     ecx_ebx = _pair(e, ECX, EBX)

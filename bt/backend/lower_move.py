@@ -52,13 +52,13 @@ def xchg(e, insn):
 def push_value(e, value, size):
     sp = e.reg32(ESP)
     new_sp = e.emit(f"sub i32 {sp}, {size}", "esp")
-    e.store(e.linear(SS, new_sp), value, size)
+    e.store(e.linear(SS, new_sp, size, True), value, size)
     e.set_reg32(ESP, new_sp)
 
 
 def pop_value(e, size):
     sp = e.reg32(ESP)
-    value = e.load(e.linear(SS, sp), size)
+    value = e.load(e.linear(SS, sp, size, False), size)
     e.set_reg32(ESP, e.emit(f"add i32 {sp}, {size}", "esp"))
     return value
 
@@ -91,4 +91,4 @@ def xlatb(e, insn):
     seg = insn.seg_override if insn.seg_override >= 0 else DS
     index = e.zext(e.reg(EAX, 1), 1)
     offset = e.emit(f"add i32 {e.reg32(EBX)}, {index}", "ea")
-    e.set_reg(EAX, e.load(e.linear(seg, offset), 1), 1)
+    e.set_reg(EAX, e.load(e.linear(seg, offset, 1, False), 1), 1)

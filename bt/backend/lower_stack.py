@@ -19,7 +19,7 @@ def pusha(e, insn):
     size = 4 if insn.name == "pushal" else 2
     sp = e.reg32(ESP)
     new_sp = e.emit(f"sub i32 {sp}, {8 * size}", "esp")
-    hva = e.host_address(e.linear(SS, new_sp), 8 * size, write=True)
+    hva = e.host_address(e.linear(SS, new_sp, 8 * size, True), 8 * size, write=True)
     for r in PUSH_ORDER:
         slot = e.emit(f"getelementptr i8, ptr {hva}, i64 {(7 - r) * size}")
         value = e.reg(r, size)        # ESP: its value before the instruction
@@ -31,7 +31,7 @@ def pusha(e, insn):
 def popa(e, insn):
     size = 4 if insn.name == "popal" else 2
     sp = e.reg32(ESP)
-    hva = e.host_address(e.linear(SS, sp), 8 * size, write=False)
+    hva = e.host_address(e.linear(SS, sp, 8 * size, False), 8 * size, write=False)
     values = {}
     for r in PUSH_ORDER:
         if r == ESP:

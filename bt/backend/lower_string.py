@@ -57,14 +57,15 @@ def string_op(e, insn):
         _rep(e, insn, op, size, src_seg, step, until)
 
 
-def _iteration(e, op, size, src_seg, step, esi, edi, acc, host):
+def _iteration(e, op, size, src_seg, step, esi, edi, acc, host, miss_label=None):
     """One element: every address check first, then the accesses. Returns (esi, edi, loaded, a, b)."""
     t = TYPE[size]
     src = dst = None
     if op in USES_SRC:
-        src = host(e.emit(f"add i32 {e.seg_base(src_seg)}, {esi}", "lin"), size, False)
+        src = host(e.linear(src_seg, esi, size, False, miss_label), size, False)
     if op in USES_DST:
-        dst = host(e.emit(f"add i32 {e.seg_base(ES)}, {edi}", "lin"), size, op in ("movs", "stos"))
+        writes = op in ("movs", "stos")
+        dst = host(e.linear(ES, edi, size, writes, miss_label), size, writes)
     loaded = a = b = None
     if op == "movs":
         v = e.emit(f"load {t}, ptr {src}, align 1", "m")
@@ -141,7 +142,7 @@ def _rep(e, insn, op, size, src_seg, step, until):
     e.line(f"br i1 {e.emit(f'and i1 {more}, {mid}')}, label %{it}, label %{chunk_exit}")
     e.start_block(it)
     n_esi, n_edi, loaded, n_a, n_b = _iteration(e, op, size, src_seg, step, esi, edi, acc,
-                                                _loop_host(e, slow_exit))
+                                                _loop_host(e, slow_exit), slow_exit)
     n_k = e.emit(f"add i32 {k}, 1", "k")
     n_ecx = e.emit(f"sub i32 {ecx}, 1", "ecx")
     if compares:

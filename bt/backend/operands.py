@@ -27,8 +27,9 @@ def ea(e, op):
     return value
 
 
-def linear_address(e, op):
-    return e.linear(op.seg, ea(e, op))
+def linear_address(e, op, size=None, write=False):
+    """The checked linear address of memory operand `op` accessed as `size` bytes (op.size)."""
+    return e.linear(op.seg, ea(e, op), size or op.size, write)
 
 
 def read(e, op, size=None):
@@ -46,7 +47,7 @@ def write(e, op, value):
     if op.kind == REG:
         return e.set_reg(op.reg, value, op.size, op.high8)
     if op.kind == MEM:
-        return e.store(linear_address(e, op), value, op.size)
+        return e.store(linear_address(e, op, op.size, True), value, op.size)
     raise Unsupported(f"operand kind {op.kind}")
 
 
@@ -55,7 +56,7 @@ class Location:
 
     def __init__(self, e, op):
         self.e, self.op = e, op
-        self.addr = linear_address(e, op) if op.kind == MEM else None
+        self.addr = linear_address(e, op, op.size, True) if op.kind == MEM else None
 
     def read(self):
         if self.addr is None:

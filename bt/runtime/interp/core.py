@@ -20,7 +20,7 @@ from bt.frontend.decoder import Decoder, DecodeError, REG, IMM, MEM, MAX_INSN_LE
 from bt.runtime import external_interrupts, flags, interrupts, single_step
 from bt.runtime.events import GuestFault, GuestExit, GuestHalt, LimitReached, UD, GP
 from bt.runtime.code_tracker import CodeTracker
-from bt.runtime.interp import ops_x87
+from bt.runtime.interp import ops_x87, seg_limits
 from bt.runtime.interp.access import build_access, build_paged_access, USER_KEY
 from bt.runtime.paging import mmu_of
 from bt.runtime.interp.registry import HANDLERS
@@ -373,10 +373,38 @@ class Interpreter:
 
     # ---- operand access, used by handler factories --------------------------------------------
 
-    def ea(self, op):
-        """A closure computing the *linear* address of memory operand `op`."""
+    def linear(self, seg, off, size, write):
+        """The linear address of a `size`-byte data access at offset `off` through segment `seg`,
+        after the segment's limit and type checks (raises #GP(0)/#SS(0): seg_limits.py)."""
         w = self.w
-        sb = W_SEG_BASE[op.seg]
+        b = W_SEG_BASE[seg]
+        attrs, limit = w[b + 2], w[b + 1]
+        if limit != M32 or attrs & 0x9E != 0x92:
+            seg_limits.check(seg, attrs, limit, off, size, write)
+        return (w[b] + off) & M32
+
+    def seg_linear(self, seg, size, write):
+        """A closure off -> linear address of a `size`-byte access through `seg` (checked)."""
+        w = self.w
+        b = W_SEG_BASE[seg]
+        lim, att = b + 1, b + 2
+        slow = self.linear
+
+        def lin(off):
+            if w[lim] == M32 and w[att] & 0x9E == 0x92:    # flat writable data: nothing to check
+                return (w[b] + off) & M32
+            return slow(seg, off, size, write)
+        return lin
+
+    def ea(self, op, size=None, write=False):
+        """A closure computing the checked *linear* address of memory operand `op`, accessed as
+        `size` bytes (op.size by default), for a write if `write`."""
+        w = self.w
+        seg = op.seg
+        sb = W_SEG_BASE[seg]
+        lim, att = sb + 1, sb + 2
+        size = size or op.size
+        slow = self.linear
         base, index, scale, disp = op.base, op.index, op.scale, op.disp
         if op.addr_size == 2:
             def ea16():
@@ -385,15 +413,37 @@ class Interpreter:
                     off += w[base]
                 if index >= 0:
                     off += w[index]
-                return (w[sb] + (off & 0xFFFF)) & M32
+                off &= 0xFFFF
+                if w[lim] == M32 and w[att] & 0x9E == 0x92:
+                    return (w[sb] + off) & M32
+                return slow(seg, off, size, write)
             return ea16
         if base < 0 and index < 0:
-            return lambda: (w[sb] + disp) & M32
+            disp &= M32
+
+            def ea_d():
+                if w[lim] == M32 and w[att] & 0x9E == 0x92:
+                    return (w[sb] + disp) & M32
+                return slow(seg, disp, size, write)
+            return ea_d
         if index < 0:
-            return lambda: (w[sb] + w[base] + disp) & M32
+            def ea_b():
+                if w[lim] == M32 and w[att] & 0x9E == 0x92:
+                    return (w[sb] + w[base] + disp) & M32
+                return slow(seg, (w[base] + disp) & M32, size, write)
+            return ea_b
         if base < 0:
-            return lambda: (w[sb] + w[index] * scale + disp) & M32
-        return lambda: (w[sb] + w[base] + w[index] * scale + disp) & M32
+            def ea_i():
+                if w[lim] == M32 and w[att] & 0x9E == 0x92:
+                    return (w[sb] + w[index] * scale + disp) & M32
+                return slow(seg, (w[index] * scale + disp) & M32, size, write)
+            return ea_i
+
+        def ea_bi():
+            if w[lim] == M32 and w[att] & 0x9E == 0x92:
+                return (w[sb] + w[base] + w[index] * scale + disp) & M32
+            return slow(seg, (w[base] + w[index] * scale + disp) & M32, size, write)
+        return ea_bi
 
     def reader(self, op, size=None):
         """A closure returning operand `op`'s value (zero-extended to `size` bytes' worth)."""
@@ -437,7 +487,7 @@ class Interpreter:
                 w[r] = (w[r] & 0xFFFFFF00) | v
             return set8
         if op.kind == MEM:
-            ea, wr = self.ea(op), self.writers[op.size]
+            ea, wr = self.ea(op, op.size, True), self.writers[op.size]
             return lambda v: wr(ea(), v)
         raise NotImplementedError(f"writer for {op.kind}")
 
@@ -445,7 +495,7 @@ class Interpreter:
         """(load, store) for read-modify-write operands: store writes where the last load read."""
         if op.kind != MEM:
             return self.reader(op), self.writer(op)
-        ea, rd, wr = self.ea(op), self.readers[op.size], self.writers[op.size]
+        ea, rd, wr = self.ea(op, op.size, True), self.readers[op.size], self.writers[op.size]
         cell = [0]
 
         def load():
@@ -461,26 +511,26 @@ class Interpreter:
     def push32(self, value):
         w = self.w
         sp = (w[ESP] - 4) & M32
-        self.wr32((w[W_SEG_BASE[SS]] + sp) & M32, value)
+        self.wr32(self.linear(SS, sp, 4, True), value)
         w[ESP] = sp
 
     def push16(self, value):
         w = self.w
         sp = (w[ESP] - 2) & M32
-        self.wr16((w[W_SEG_BASE[SS]] + sp) & M32, value)
+        self.wr16(self.linear(SS, sp, 2, True), value)
         w[ESP] = sp
 
     def pop32(self):
         w = self.w
         sp = w[ESP]
-        value = self.rd32((w[W_SEG_BASE[SS]] + sp) & M32)
+        value = self.rd32(self.linear(SS, sp, 4, False))
         w[ESP] = (sp + 4) & M32
         return value
 
     def pop16(self):
         w = self.w
         sp = w[ESP]
-        value = self.rd16((w[W_SEG_BASE[SS]] + sp) & M32)
+        value = self.rd16(self.linear(SS, sp, 2, False))
         w[ESP] = (sp + 2) & M32
         return value
 

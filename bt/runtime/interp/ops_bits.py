@@ -28,16 +28,19 @@ def bit_test(x, insn):
     if base.kind == MEM and offset.kind == REG:
         # SDM "BT": a register offset is signed and selects any bit relative to the operand, so the
         # word actually accessed is at ea + size * (offset >> log2(bits)).
-        ea = x.ea(base)
+        from bt.runtime.interp.ops_move import offset as effective_offset
+        ea_off, seg, linear = effective_offset(x, base), base.seg, x.linear
         get_off = x.reader(offset)
         rd, wr = x.readers[size], x.writers[size]
         shift = 4 if size == 2 else 5
         sign = 1 << (bits - 1)
+        write = name != "bt"
 
         def locate():
             off = get_off()
             off -= (off & sign) << 1
-            return (ea() + (off >> shift) * size) & M32, off & (bits - 1)
+            at = (ea_off() + (off >> shift) * size) & M32
+            return linear(seg, at, size, write), off & (bits - 1)
 
         if name == "bt":
             def op():

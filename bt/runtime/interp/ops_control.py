@@ -8,7 +8,7 @@ from bt.frontend import table
 from bt.frontend.decoder import IMM
 from bt.runtime import flags
 from bt.runtime.interp.registry import handles
-from bt.runtime.state import ECX, ESP, SS, ZF, W_SEG_BASE
+from bt.runtime.state import ECX, ESP, SS, ZF
 
 M32 = 0xFFFFFFFF
 
@@ -88,11 +88,11 @@ def call(x, insn):
     if target.kind == IMM:
         dest = _target(insn)
         if insn.opsize == 4:
-            w, wr32, ssb = x.w, x.wr32, W_SEG_BASE[SS]
+            w, wr32, lin = x.w, x.wr32, x.seg_linear(SS, 4, True)
 
             def op32():
                 sp = (w[ESP] - 4) & M32
-                wr32((w[ssb] + sp) & M32, ret)
+                wr32(lin(sp), ret)
                 w[ESP] = sp
                 return dest
             return op32
@@ -116,11 +116,11 @@ def ret(x, insn):
     release = insn.operands[0].imm & 0xFFFF if insn.operands else 0
     pop = x.pop32 if insn.opsize == 4 else x.pop16
     if not release and insn.opsize == 4:
-        rd32, ssb = x.rd32, W_SEG_BASE[SS]
+        rd32, lin = x.rd32, x.seg_linear(SS, 4, False)
 
         def op32():
             sp = w[ESP]
-            dest = rd32((w[ssb] + sp) & M32)
+            dest = rd32(lin(sp))
             w[ESP] = (sp + 4) & M32
             return dest
         return op32

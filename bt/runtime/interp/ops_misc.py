@@ -102,7 +102,7 @@ def bound(x, insn):
     index, m = insn.operands
     assert m.kind == MEM    # the register form is not BOUND (capstone decodes no such operand)
     size = index.size
-    get, ea, rd = x.reader(index), x.ea(m), x.readers[size]
+    get, ea, rd = x.reader(index), x.ea(m, 2 * size), x.readers[size]
     sign = 1 << (8 * size - 1)
 
     def op():

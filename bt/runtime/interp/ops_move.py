@@ -11,7 +11,7 @@ from bt.runtime import flags
 from bt.runtime.flags import CC_ADD, CC_SUB
 from bt.runtime.interp.registry import handles
 from bt.runtime.events import GuestFault
-from bt.runtime.state import EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, DS, SS, W_SEG_BASE, CF, PF, AF, ZF, SF
+from bt.runtime.state import EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, DS, SS, CF, PF, AF, ZF, SF
 
 M32 = 0xFFFFFFFF
 MASK = {1: 0xFF, 2: 0xFFFF, 4: M32}
@@ -108,12 +108,12 @@ def push(x, insn):
         def op16():
             push16(get())
         return op16
-    w, wr32, ssb = x.w, x.wr32, W_SEG_BASE[SS]
+    w, wr32, lin = x.w, x.wr32, x.seg_linear(SS, 4, True)
 
     def op():
         v = get()        # PUSH ESP pushes the value before the decrement: read first
         sp = (w[ESP] - 4) & M32
-        wr32((w[ssb] + sp) & M32, v)
+        wr32(lin(sp), v)
         w[ESP] = sp
     return op
 
@@ -127,11 +127,11 @@ def pop(x, insn):
     w = x.w
     pop_, put = (x.pop32 if dst.size == 4 else x.pop16), x.writer(dst)
     if dst.kind == REG and dst.size == 4:
-        r, rd32, ssb = dst.reg, x.rd32, W_SEG_BASE[SS]
+        r, rd32, lin = dst.reg, x.rd32, x.seg_linear(SS, 4, False)
 
         def op32():
             sp = w[ESP]
-            v = rd32((w[ssb] + sp) & M32)
+            v = rd32(lin(sp))
             w[ESP] = (sp + 4) & M32
             w[r] = v     # POP ESP: the popped value wins over the increment
         return op32
@@ -160,13 +160,14 @@ def pusha(x, insn):
     w = x.w
     size = 2 if insn.name == "pushaw" else 4
     wr, mask = x.writers[size], MASK[size]
-    ssb = W_SEG_BASE[SS]
+    linear = x.linear
 
     def op():
-        sp, base = w[ESP], w[ssb]
+        sp = w[ESP]
+        linear(SS, (sp - 8 * size) & M32, 8 * size, True)    # all of it, before any store
         for r in PUSHA_ORDER:    # ESP is pushed as it was before the instruction
             sp = (sp - size) & M32
-            wr((base + sp) & M32, w[r] & mask)
+            wr(linear(SS, sp, size, True), w[r] & mask)
         w[ESP] = sp
     return op
 
@@ -176,14 +177,14 @@ def popa(x, insn):
     w = x.w
     size = 2 if insn.name == "popaw" else 4
     rd = x.readers[size]
-    ssb = W_SEG_BASE[SS]
+    linear = x.linear
     order = (EDI, ESI, EBP, ESP, EBX, EDX, ECX, EAX)
 
     def op():
-        sp, base = w[ESP], w[ssb]
+        sp = w[ESP]
         values = []
         for _ in order:
-            values.append(rd((base + sp) & M32))
+            values.append(rd(linear(SS, sp, size, False)))
             sp = (sp + size) & M32
         for r, v in zip(order, values):
             if r == ESP:
@@ -200,19 +201,19 @@ def enter(x, insn):
     level = insn.operands[1].imm & 31
     size = insn.opsize
     wr, rd, mask = x.writers[size], x.readers[size], MASK[size]
-    ssb = W_SEG_BASE[SS]
+    linear = x.linear
 
     def op():
-        base, sp, bp = w[ssb], w[ESP], w[EBP]
+        sp, bp = w[ESP], w[EBP]
         sp = (sp - size) & M32
-        wr((base + sp) & M32, bp & mask)
+        wr(linear(SS, sp, size, True), bp & mask)
         frame = sp
         if level:
             for i in range(1, level):
                 sp = (sp - size) & M32
-                wr((base + sp) & M32, rd((base + bp - i * size) & M32))
+                wr(linear(SS, sp, size, True), rd(linear(SS, (bp - i * size) & M32, size, False)))
             sp = (sp - size) & M32
-            wr((base + sp) & M32, frame & mask)
+            wr(linear(SS, sp, size, True), frame & mask)
         # With a 16-bit operand size only BP is loaded (as QEMU does); the stack is 32-bit (ESP).
         w[EBP] = frame if size == 4 else (bp & 0xFFFF0000) | (frame & 0xFFFF)
         w[ESP] = (sp - alloc) & M32
@@ -224,11 +225,11 @@ def leave(x, insn):
     w = x.w
     size = insn.opsize
     rd = x.readers[size]
-    ssb = W_SEG_BASE[SS]
+    lin = x.seg_linear(SS, size, False)
 
     def op():
         bp = w[EBP]
-        value = rd((w[ssb] + bp) & M32)
+        value = rd(lin(bp))
         w[ESP] = (bp + size) & M32
         w[EBP] = value if size == 4 else (bp & 0xFFFF0000) | value
     return op
@@ -275,12 +276,12 @@ def cdq(x, insn):
 @handles("xlatb")
 def xlatb(x, insn):
     w = x.w
-    sb = W_SEG_BASE[insn.seg_override if insn.seg_override >= 0 else DS]
+    lin = x.seg_linear(insn.seg_override if insn.seg_override >= 0 else DS, 1, False)
     amask = MASK[insn.addr_size]
     rd8 = x.rd8
 
     def op():
-        al = rd8((w[sb] + ((w[EBX] + (w[EAX] & 0xFF)) & amask)) & M32)
+        al = rd8(lin((w[EBX] + (w[EAX] & 0xFF)) & amask))
         w[EAX] = (w[EAX] & 0xFFFFFF00) | al
     return op
 
@@ -403,7 +404,7 @@ def cmpxchg(x, insn):
 @handles("cmpxchg8b")
 def cmpxchg8b(x, insn):
     (m,) = insn.operands
-    ea, rd32, wr32 = x.ea(m), x.rd32, x.wr32
+    ea, rd32, wr32 = x.ea(m, 8, True), x.rd32, x.wr32
     w, set_arith = x.w, flags.set_arith
 
     def op():

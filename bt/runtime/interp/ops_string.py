@@ -17,19 +17,20 @@ from bt.runtime.flags import CC_SUB
 from bt.runtime.interp.core import _SmcAbort as _EndBlock   # "stop the block here, continue at EIP"
 from bt.runtime.interp.registry import handles
 from bt.runtime.rep_chunks import chunk_iterations
-from bt.runtime.state import EAX, ECX, ESI, EDI, ES, DF, W_EFLAGS, W_SEG_BASE
+from bt.runtime.state import EAX, ECX, ESI, EDI, ES, DF, W_EFLAGS
 
 M32 = 0xFFFFFFFF
 MASK = {1: 0xFF, 2: 0xFFFF, 4: M32}
 
 
 def _common(x, insn):
-    """Element size, address mask, kept upper bits, REP-ness, source segment base word."""
+    """Element size, address mask, kept upper bits, REP-ness, source segment (checked linear
+    address of a source element: core.seg_linear)."""
     size = int(insn.name[-1:].translate(str.maketrans("bwd", "124")))
     amask = 0xFFFF if insn.addr_size == 2 else M32
     mems = [o for o in insn.operands if o.kind == "mem"]
     src_seg = next((o.seg for o in mems if o.base == ESI), 3)
-    return size, amask, ~amask & M32, bool(insn.rep), W_SEG_BASE[src_seg]
+    return size, amask, ~amask & M32, bool(insn.rep), x.seg_linear(src_seg, size, False)
 
 
 def _more(x, insn):
@@ -43,22 +44,22 @@ def movs(x, insn):
     if len(insn.operands) != 2 or insn.operands[1].kind != "mem":
         raise _not_string(insn)
     w = x.w
-    size, amask, keep, rep, src_b = _common(x, insn)
+    size, amask, keep, rep, src = _common(x, insn)
     rd, wr = x.readers[size], x.writers[size]
-    es_b = W_SEG_BASE[ES]
+    dst = x.seg_linear(ES, size, True)
 
     def op():
         n = (w[ECX] & amask) if rep else 1
         if not n:
             return None
         step = -size if w[W_EFLAGS] & DF else size
-        sb, db = w[src_b], w[es_b]
         si, di = w[ESI] & amask, w[EDI] & amask
         k = chunk_iterations(n)
         done = 0
         try:
             while done < k:
-                wr((db + di) & M32, rd((sb + si) & M32))
+                v = rd(src(si))
+                wr(dst(di), v)
                 si = (si + step) & amask
                 di = (di + step) & amask
                 done += 1
@@ -77,20 +78,20 @@ def stos(x, insn):
     w = x.w
     size, amask, keep, rep, _ = _common(x, insn)
     wr, vmask = x.writers[size], MASK[size]
-    es_b = W_SEG_BASE[ES]
+    dst = x.seg_linear(ES, size, True)
 
     def op():
         n = (w[ECX] & amask) if rep else 1
         if not n:
             return None
         step = -size if w[W_EFLAGS] & DF else size
-        db, v = w[es_b], w[EAX] & vmask
+        v = w[EAX] & vmask
         di = w[EDI] & amask
         k = chunk_iterations(n)
         done = 0
         try:
             while done < k:
-                wr((db + di) & M32, v)
+                wr(dst(di), v)
                 di = (di + step) & amask
                 done += 1
         finally:
@@ -105,7 +106,7 @@ def stos(x, insn):
 @handles("lodsb", "lodsw", "lodsd")
 def lods(x, insn):
     w = x.w
-    size, amask, keep, rep, src_b = _common(x, insn)
+    size, amask, keep, rep, src = _common(x, insn)
     rd = x.readers[size]
     akeep = ~MASK[size] & M32
 
@@ -114,13 +115,12 @@ def lods(x, insn):
         if not n:
             return None
         step = -size if w[W_EFLAGS] & DF else size
-        sb = w[src_b]
         si = w[ESI] & amask
         k = chunk_iterations(n)
         done = 0
         try:
             while done < k:
-                v = rd((sb + si) & M32)
+                v = rd(src(si))
                 w[EAX] = (w[EAX] & akeep) | v
                 si = (si + step) & amask
                 done += 1
@@ -138,9 +138,9 @@ def cmps(x, insn):
     if len(insn.operands) != 2 or insn.operands[1].kind != "mem":
         raise _not_string(insn)
     w = x.w
-    size, amask, keep, rep, src_b = _common(x, insn)
+    size, amask, keep, rep, src = _common(x, insn)
     rd, vmask, cc = x.readers[size], MASK[size], CC_SUB | size
-    es_b = W_SEG_BASE[ES]
+    dst = x.seg_linear(ES, size, False)
     record = flags.record
     # REPE continues while equal, REPNE while not equal.
     stop_on_equal = insn.rep == "repne"
@@ -150,15 +150,14 @@ def cmps(x, insn):
         if not n:
             return None
         step = -size if w[W_EFLAGS] & DF else size
-        sb, db = w[src_b], w[es_b]
         si, di = w[ESI] & amask, w[EDI] & amask
         k = chunk_iterations(n)
         done = 0
         a = b = 0
         try:
             while done < k:
-                va = rd((sb + si) & M32)
-                a, b = va, rd((db + di) & M32)
+                va = rd(src(si))
+                a, b = va, rd(dst(di))
                 si = (si + step) & amask
                 di = (di + step) & amask
                 done += 1
@@ -181,7 +180,7 @@ def scas(x, insn):
     w = x.w
     size, amask, keep, rep, _ = _common(x, insn)
     rd, vmask, cc = x.readers[size], MASK[size], CC_SUB | size
-    es_b = W_SEG_BASE[ES]
+    dst = x.seg_linear(ES, size, False)
     record = flags.record
     stop_on_equal = insn.rep == "repne"
 
@@ -190,14 +189,14 @@ def scas(x, insn):
         if not n:
             return None
         step = -size if w[W_EFLAGS] & DF else size
-        db, a = w[es_b], w[EAX] & vmask
+        a = w[EAX] & vmask
         di = w[EDI] & amask
         k = chunk_iterations(n)
         done = 0
         b = 0
         try:
             while done < k:
-                b = rd((db + di) & M32)
+                b = rd(dst(di))
                 di = (di + step) & amask
                 done += 1
                 if (a == b) == stop_on_equal:

@@ -15,7 +15,7 @@ from bt.runtime.interp import call_gates, segments
 from bt.runtime.interp.registry import handles
 from bt.runtime.state import (CS, SS, W_CPL, W_EFLAGS, W_EIP, ECX, EDX, EAX, ESI, EDI,
                               IF, IOPL, VM, RF, TF, NT, AC, ID, DF, ARITH_FLAGS, EFLAGS_FIXED1,
-                              CR0_PE, CR0_MP, CR0_EM, CR0_TS, CR0_ET, CR0_PG, CR4_SUPPORTED, W_SEG_BASE, ZF)
+                              CR0_PE, CR0_MP, CR0_EM, CR0_TS, CR0_ET, CR0_PG, CR4_SUPPORTED, ZF)
 
 M32 = 0xFFFFFFFF
 
@@ -140,7 +140,7 @@ def push_sreg(x, insn):
 
     def op():
         sp = (w[4] - 4) & M32
-        x.wr16((w[W_SEG_BASE[SS]] + sp) & M32, cpu.seg[sreg].selector)
+        x.wr16(x.linear(SS, sp, 2, True), cpu.seg[sreg].selector)
         w[4] = sp
     return op
 
@@ -153,7 +153,7 @@ def pop_sreg(x, insn):
 
     def op():
         sp = w[4]
-        selector = x.rd16((w[W_SEG_BASE[SS]] + sp) & M32)
+        selector = x.rd16(x.linear(SS, sp, 2, False))
         segments.load_data_segment(x, sreg, selector)
         w[4] = (sp + step) & M32
     return op
@@ -165,7 +165,7 @@ def load_far_pointer(x, insn):
     if src.kind != MEM:
         raise GuestFault(UD, detail=f"{insn.name} with a register operand")
     sreg = {"lds": 3, "les": 0, "lfs": 4, "lgs": 5, "lss": 2}[insn.name]
-    ea, put, size = x.ea(src), x.writer(dst), dst.size
+    ea, put, size = x.ea(src, dst.size + 2), x.writer(dst), dst.size
     rd = x.rd32 if size == 4 else x.rd16
 
     def op():
@@ -181,7 +181,7 @@ def load_far_pointer(x, insn):
 
 @handles("lgdt", "lidt")
 def load_table_register(x, insn):
-    ea, cpu = x.ea(insn.operands[0]), x.state.cpu
+    ea, cpu = x.ea(insn.operands[0], 6), x.state.cpu
     is_gdt, base_mask = insn.name == "lgdt", (M32 if insn.opsize == 4 else 0xFFFFFF)
 
     def op():
@@ -197,7 +197,7 @@ def load_table_register(x, insn):
 
 @handles("sgdt", "sidt")
 def store_table_register(x, insn):
-    ea, cpu = x.ea(insn.operands[0]), x.state.cpu
+    ea, cpu = x.ea(insn.operands[0], 6, True), x.state.cpu
     is_gdt = insn.name == "sgdt"
 
     def op():
@@ -477,7 +477,7 @@ def string_io(x, insn):
     size = {"b": 1, "w": 2, "d": 4}[insn.name[-1]]
     is_in = insn.name.startswith("ins")
     mem_op = insn.operands[0] if is_in else insn.operands[1]
-    seg_base = W_SEG_BASE[mem_op.seg]
+    lin = x.seg_linear(mem_op.seg, size, is_in)
     index_reg = EDI if is_in else ESI
     amask = 0xFFFF if insn.addr_size == 2 else M32
     rd, wr = x.readers[size], x.writers[size]
@@ -487,7 +487,7 @@ def string_io(x, insn):
         port = w[EDX] & 0xFFFF
         _check_io(x, port, size)
         offset = w[index_reg] & amask
-        addr = (w[seg_base] + offset) & M32
+        addr = lin(offset)
         if is_in:
             wr(addr, x.io.read(port, size) & ((1 << (8 * size)) - 1))
         else:
@@ -555,7 +555,7 @@ def _far_target(x, insn):
     if len(ops) == 2 and ops[0].kind == IMM:
         selector, offset = ops[0].imm, ops[1].imm
         return lambda: (selector, offset)
-    ea, wide = x.ea(ops[0]), insn.opsize == 4
+    ea, wide = x.ea(ops[0], 6 if insn.opsize == 4 else 4), insn.opsize == 4
 
     def from_memory():
         a = ea()
