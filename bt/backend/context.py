@@ -24,8 +24,9 @@ EXIT_BUDGET = 2        # the instruction budget ran out: Python checks limits, d
 EXIT_INTERP = 3        # run the instruction at state.eip in the interpreter (callout or no lowering)
 EXIT_SLOW_MEM = 4      # a memory access left the shadow fast path; state is precise at state.eip
 EXIT_HOT = 5           # a quick-tier block became hot: retranslate it with the optimising tier
+EXIT_SEGMENTS = 6      # a block translated for flat segments met others: retranslate it with checks
 EXIT_NAMES = {EXIT_NEXT: "next", EXIT_MISS: "miss", EXIT_BUDGET: "budget", EXIT_INTERP: "callout",
-              EXIT_SLOW_MEM: "slow-mem", EXIT_HOT: "hot"}
+              EXIT_SLOW_MEM: "slow-mem", EXIT_HOT: "hot", EXIT_SEGMENTS: "segments"}
 
 # A native POPF that sets IF while irq_pending subtracts this from the budget (IF << 31): the block
 # returns to Python, which adds it back (bt/backend/lower_flags_virt.py, bt/runtime/jit_engine.py).

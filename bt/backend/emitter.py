@@ -25,7 +25,11 @@
 - Tiers: a quick-tier block counts its executions and returns EXIT_HOT at HOT_THRESHOLD; the engine
   then retranslates it with tier="hot" (O2), where a jump back to the block's own start loops inside
   the function with registers and flag records in phis (see "hot-tier loops" below).
-The flag machinery lives in flag_ir.py and the hot-tier loops in hot_loop.py (mixins of BlockEmitter).
+- Segments: data accesses take their linear address from `linear` (seg_checks.py): a block assumes
+  flat segments and checks that once at its entry, or (retranslated after that check failed) checks
+  each access against its segment's limit and type.
+The flag machinery lives in flag_ir.py, the hot-tier loops in hot_loop.py and the segment checks in
+seg_checks.py (mixins of BlockEmitter).
 Cold: runs once per translated block (target: well under 100 µs per guest instruction).
 """
 from bt.backend.context import (EXIT_NEXT, EXIT_HOT, EXIT_INTERP, EXIT_SLOW_MEM, LOOKUP_BITS, LOOKUP_SIZE,
@@ -33,6 +37,7 @@ from bt.backend.context import (EXIT_NEXT, EXIT_HOT, EXIT_INTERP, EXIT_SLOW_MEM,
 from bt.backend.block_state import Snapshot
 from bt.backend.flag_ir import ARITH_BITS, ENTRY, TYPE, FlagsMixin, _s32
 from bt.backend.hot_loop import HotLoopMixin
+from bt.backend.seg_checks import SegmentChecksMixin
 from bt.backend.lowering import Unsupported  # noqa: F401  (re-exported: lowerings import it from here)
 from bt.runtime.state import W_SEG_BASE, offset_of
 
@@ -44,9 +49,11 @@ HOT_THRESHOLD = 200_000
 OFF_EIP = offset_of("eip")
 
 
-class BlockEmitter(FlagsMixin, HotLoopMixin):
-    def __init__(self, name, eip, tier="quick", hot_threshold=None, counter_slot=0):
+class BlockEmitter(FlagsMixin, HotLoopMixin, SegmentChecksMixin):
+    def __init__(self, name, eip, tier="quick", hot_threshold=None, counter_slot=0, seg_checks=False):
         self.name = name
+        self.seg_checks = seg_checks    # check each access against its segment (else: the entry guard)
+        self._flat_segs = set()         # segments the entry guard must find flat (seg_checks off)
         self.hot_threshold = HOT_THRESHOLD if hot_threshold is None else hot_threshold
         self.block_eip = eip
         self.tier = tier
@@ -201,70 +208,6 @@ class BlockEmitter(FlagsMixin, HotLoopMixin):
     def seg_base(self, seg):
         ptr = self.st_ptr(4 * W_SEG_BASE[seg])
         return self._entry_value(("seg", seg), f"load i32, ptr {ptr}", f"segbase{seg}")
-
-    def linear(self, seg, offset, size, write, miss_label=None):
-        """The linear address of a `size`-byte data access at i32 `offset` through segment `seg`,
-        after its limit and type checks (SDM Vol. 3 5.3, 5.4; the interpreter's
-        bt/runtime/interp/seg_limits.py is the spec). A violation side-exits to the interpreter
-        (EXIT_INTERP, state before this instruction), which raises the #GP(0)/#SS(0); or branches to
-        `miss_label` when the caller has its own way out (REP loops). The per-segment facts are
-        derived once per block in the entry block: segment caches cannot change inside a block."""
-        lo, span, flat, _ = self._seg_facts(seg)
-        allowed = self._seg_allowed(seg, write)
-        rel = self.emit(f"sub i32 {offset}, {lo}")
-        inside = self.emit(f"icmp ule i32 {rel}, {span}")
-        if size > 1:
-            last = self.emit(f"add i32 {offset}, {size - 1}")
-            last_rel = self.emit(f"sub i32 {last}, {lo}")
-            last_inside = self.emit(f"icmp ule i32 {last_rel}, {span}")
-            no_wrap = self.emit(f"icmp uge i32 {last}, {offset}")
-            inside = self.emit(f"and i1 {inside}, {self.emit(f'and i1 {last_inside}, {no_wrap}')}")
-        ok = self.emit(f"and i1 {allowed}, {self.emit(f'or i1 {flat}, {inside}')}", "segok")
-        if miss_label is None:
-            self.side_exit_unless(ok, EXIT_INTERP)
-        else:
-            cont = self.label("segok")
-            self.line(f"br i1 {ok}, label %{cont}, label %{miss_label}, !prof !0")
-            self.start_block(cont)
-        return self.emit(f"add i32 {self.seg_base(seg)}, {offset}", "lin")
-
-    def _seg_value(self, seg, name, text):
-        return self._entry_value(("segchk", seg, name), text, f"s{seg}.{name}")
-
-    def _seg_field(self, seg, index, name):
-        return self._seg_value(seg, name, f"load i32, ptr {self.st_ptr(4 * (W_SEG_BASE[seg] + index))}")
-
-    def _seg_facts(self, seg):
-        """(lo, span, flat, empty) of `seg`: valid offsets are lo .. lo + span (expand-up: 0 .. limit;
-        expand-down: limit + 1 .. 0xFFFF or 0xFFFFFFFF by the B bit; `empty` when that leaves none);
-        `flat` (expand-up with limit 0xFFFFFFFF) is not checked at all, so accesses may wrap past
-        4 GiB as in the interpreter."""
-        v = self._seg_value
-        limit, attrs = self._seg_field(seg, 1, "limit"), self._seg_field(seg, 2, "attrs")
-        down = v(seg, "down", f"icmp eq i32 {v(seg, 'dc', f'and i32 {attrs}, 12')}, 4")   # data, expand-down
-        big = v(seg, "big", f"icmp ne i32 {v(seg, 'b', f'and i32 {attrs}, 16384')}, 0")
-        top = v(seg, "top", f"select i1 {big}, i32 -1, i32 65535")
-        upper = v(seg, "upper", f"select i1 {down}, i32 {top}, i32 {limit}")
-        lo = v(seg, "lo", f"select i1 {down}, i32 {v(seg, 'lim1', f'add i32 {limit}, 1')}, i32 0")
-        span = v(seg, "span", f"sub i32 {upper}, {lo}")
-        up = v(seg, "up", f"xor i1 {down}, true")
-        flat = v(seg, "flat", f"and i1 {up}, {v(seg, 'max', f'icmp eq i32 {limit}, -1')}")
-        empty = v(seg, "empty", f"and i1 {down}, {v(seg, 'full', f'icmp uge i32 {limit}, {top}')}")
-        return lo, span, flat, empty
-
-    def _seg_allowed(self, seg, write):
-        """i1: `seg` may be read (written): present readable code or data (writable data), and not
-        an expand-down segment without a valid offset."""
-        v = self._seg_value
-        kind = v(seg, "kind", f"and i32 {self._seg_field(seg, 2, 'attrs')}, 154")   # P, S, code, RW
-        if write:
-            ok = v(seg, "wr", f"icmp eq i32 {kind}, 146")                  # P S data RW
-        else:     # P and S set (>= 0x90), not execute-only code (0x98)
-            ok = v(seg, "rd", f"and i1 {v(seg, 'ps', f'icmp uge i32 {kind}, 144')}, "
-                              f"{v(seg, 'nxo', f'icmp ne i32 {kind}, 152')}")
-        empty = self._seg_facts(seg)[3]
-        return v(seg, "wrok" if write else "rdok",
-                 f"and i1 {ok}, {v(seg, 'nonempty', f'xor i1 {empty}, true')}")
 
     def host_address(self, addr, size, write, miss_label=None):
         """Shadow fast path for an access of `size` bytes at linear `addr`: the host address on the
@@ -535,6 +478,7 @@ class BlockEmitter(FlagsMixin, HotLoopMixin):
         lines = []
         lines += [f"define i32 @{self.name}(ptr noalias %st, ptr noalias %ctx) {{", "entry:"]
         lines += self.entry
+        lines += self._flat_guard()
         if self.tier == "quick":
             # Count executions in the engine's counter array (JitContext.counters[counter_slot]); at
             # the threshold leave (nothing done yet, EIP is this block's) so the engine retranslates

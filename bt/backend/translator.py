@@ -43,11 +43,13 @@ def block_name(eip, mode):
 
 
 def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quick", hot_threshold=None,
-              counter_slot=0, callouts_at=frozenset()):
+              counter_slot=0, callouts_at=frozenset(), seg_checks=False):
     """counter_slot: the block's execution counter in JitContext.counters (slot 0 is scratch).
-    callouts_at: EIPs to run as callouts whatever they are (adaptive translation, jit_engine.py)."""
+    callouts_at: EIPs to run as callouts whatever they are (adaptive translation, jit_engine.py).
+    seg_checks: check every access against its segment instead of assuming flat segments
+    (bt/backend/seg_checks.py)."""
     e = BlockEmitter(block_name(eip, mode) + ("_hot" if tier != "quick" else ""), eip, tier, hot_threshold,
-                     counter_slot)
+                     counter_slot, seg_checks)
     e.extend_branches = max_insns > 1      # lockstep runs want one instruction per block
     insns, addr, callout = [], eip, ""
     while True:
@@ -97,7 +99,7 @@ def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quic
         ir = e.finish()
     except Unsupported:            # the loop copy's flags took another shape: no in-function loop
         return translate(fetch, decoder, eip, mode, max_insns, tier="hot-noloop", counter_slot=counter_slot,
-                         callouts_at=callouts_at)
+                         callouts_at=callouts_at, seg_checks=seg_checks)
     targets = list(e.exit_targets)
     targets += [i.next_address for i in insns if i.name == "call"]      # where calls return to
     if callout and callout not in ("far-transfer", "interrupt", "halt", "fallback"):

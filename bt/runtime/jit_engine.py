@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bt.backend.compiler import NativeCompiler
-from bt.backend.context import (EXIT_BUDGET, EXIT_HOT, EXIT_INTERP, EXIT_MISS, EXIT_SLOW_MEM,
+from bt.backend.context import (EXIT_BUDGET, EXIT_HOT, EXIT_INTERP, EXIT_MISS, EXIT_SEGMENTS, EXIT_SLOW_MEM,
                                 IRQ_KICK, MODE_BASE, MODE_FNS, MODE_TAGS, MODE_VALID, JitContext)
 from bt.backend.runtime_ir import runtime_addresses
 from bt.backend.translator import MAX_BLOCK_INSNS, translate
@@ -86,6 +86,7 @@ class JitStats:
     tcache_flushes: int = 0
     flush_seconds: float = 0.0
     adapted: int = 0         # instructions retranslated as callouts because they kept trapping
+    seg_checked: int = 0     # blocks retranslated to check segment limits (EXIT_SEGMENTS)
     relinked: int = 0        # lookup misses served by an existing translation (after a flush)
 
 
@@ -109,6 +110,7 @@ class Jit:
         self.executed = 0
         self.trap_counts = {}                     # eip -> slow exits there (adaptive translation)
         self.adaptive = set()                     # EIPs translated as callouts
+        self.seg_checked = set()                  # EIPs of blocks that met segments not flat
 
         rt = runtime_addresses()
         self._dispatch = _BLOCK_FN(rt["bt_dispatch"])
@@ -228,6 +230,8 @@ class Jit:
             elif code == EXIT_HOT:
                 self._bound_tcache()
                 self._promote(w[W_EIP])
+            elif code == EXIT_SEGMENTS:
+                self.check_segments_at(w[W_EIP])
             elif code != EXIT_BUDGET:
                 raise RuntimeError(f"native code returned unknown exit code {code} at eip={w[W_EIP]:#x}")
 
@@ -306,6 +310,20 @@ class Jit:
         self.adaptive.add(eip)
         self.stats.adapted += 1
         self.code.write(pa, 1, owner=self)     # drop its translations: retranslated at the next miss
+
+    def check_segments_at(self, eip):
+        """The block at EIP met a segment that is not flat (EXIT_SEGMENTS, before it did anything):
+        drop its translations; the next miss retranslates it checking each access
+        (bt/backend/seg_checks.py), which it keeps doing from then on. False if it could not, and
+        ran the instruction in the interpreter instead (not expected: it makes progress anyway)."""
+        pa = self._code_pa(eip)
+        if pa is None or eip in self.seg_checked:
+            self._step()
+            return False
+        self.seg_checked.add(eip)
+        self.stats.seg_checked += 1
+        self.code.write(pa, 1, owner=self)
+        return True
 
     def _step(self):
         self.stats.interp_steps += 1
@@ -468,7 +486,7 @@ class Jit:
                 continue
             block = translate(self._fetch, self.decoder, addr, mode, self.block_insns,
                               hot_threshold=self.hot_threshold, counter_slot=self._new_counter(),
-                              callouts_at=self.adaptive)
+                              callouts_at=self.adaptive, seg_checks=addr in self.seg_checked)
             blocks.append(block)
             for target in _static_successors(block):
                 todo.append(target)
@@ -486,7 +504,7 @@ class Jit:
         t0 = time.perf_counter()
         old = self._translation_at(eip)
         block = translate(self._fetch, self.decoder, eip, self.mode_id, self.block_insns, tier="hot",
-                          callouts_at=self.adaptive)
+                          callouts_at=self.adaptive, seg_checks=eip in self.seg_checked)
         address = self.compiler.compile([block.ir], [block.name], tier="hot")[block.name]
         if old is not None:
             self.code.remove(old.regions)
@@ -559,6 +577,7 @@ class Jit:
             "callouts               " + (", ".join(f"{k} {v}" for k, v in sorted(s.callouts.items())) or "none"),
             f"invalidations          {s.invalidations}",
             f"adaptive callouts      {s.adapted} instructions retranslated after {ADAPT_AFTER} slow exits each",
+            f"segment checks         {s.seg_checked} blocks retranslated to check accesses (segments not flat)",
             f"lookup-table fills     {s.lookup_flushes} ({s.relinked} misses found an existing translation)",
             f"page walks             {c.walks} native, {self.mmu.walks} reference; "
             f"{self.shadows.flushes} shadow flushes, {self.mmu.flushes} mapping flushes",

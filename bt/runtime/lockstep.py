@@ -32,7 +32,8 @@ from collections import deque
 
 import numpy as np
 
-from bt.backend.context import EXIT_BUDGET, EXIT_HOT, EXIT_INTERP, EXIT_MISS, EXIT_NEXT, EXIT_SLOW_MEM
+from bt.backend.context import (EXIT_BUDGET, EXIT_HOT, EXIT_INTERP, EXIT_MISS, EXIT_NEXT, EXIT_SEGMENTS,
+                                EXIT_SLOW_MEM)
 from bt.frontend import table
 from bt.frontend.callouts import KINDS
 from bt.frontend.decoder import IMM, MAX_INSN_LEN, MEM, DecodeError, Decoder
@@ -309,6 +310,11 @@ class Lockstep:
             if code == EXIT_HOT:             # a one-instruction block ran 200,000 times: promote it
                 jit._promote(jit.w[W_EIP])
                 continue
+            if code == EXIT_SEGMENTS:        # its segments are not flat: retranslate it with checks
+                if jit.check_segments_at(jit.w[W_EIP]):
+                    continue
+                self.how = "JIT's interpreter (segments)"
+                return
             if code == EXIT_INTERP:
                 kind = KINDS[ctx.exit_info] if ctx.exit_info < len(KINDS) else "?"
                 self.how = f"JIT's interpreter (callout: {kind})"

@@ -1,0 +1,116 @@
+"""Segment limit and type checks for translated blocks (SegmentChecksMixin of BlockEmitter): what a
+data access at an offset through a segment register must pass before it has a linear address (SDM
+Vol. 3 5.3 "Limit checking", 5.4 "Type checking"; bt/runtime/interp/seg_limits.py is the spec).
+
+Cold (translation time). Nearly every guest runs with flat segments (present writable data,
+expand-up, limit 0xFFFFFFFF: nothing to check), so a block is first translated assuming that of every
+segment it accesses, and checks it once in its entry block (`_flat_guard`): if a segment is not flat,
+the block returns EXIT_SEGMENTS before doing anything, and the engine (bt/runtime/jit_engine.py)
+retranslates it with `seg_checks`, where each access is checked against the per-segment facts the
+entry block derives from the segment's limit and attributes. Segment caches cannot change inside a
+block (MOV/POP Sreg, LDS and the like, far transfers, INT and IRET all end blocks).
+"""
+from bt.backend.context import EXIT_INTERP, EXIT_SEGMENTS
+from bt.runtime.state import W_SEG_BASE
+
+# attrs (descriptor bits 40..55 >> 8) & FLAT_KIND_MASK == FLAT_KIND: present (P), code or data (S),
+# data, expand-up, writable. With limit 0xFFFFFFFF such a segment needs no check at all.
+FLAT_KIND_MASK, FLAT_KIND = 0x9E, 0x92
+
+
+class SegmentChecksMixin:
+    def linear(self, seg, offset, size, write, miss_label=None):
+        """The linear address of a `size`-byte data access at i32 `offset` through segment `seg`,
+        after its limit and type checks (SDM Vol. 3 5.3, 5.4; the interpreter's
+        bt/runtime/interp/seg_limits.py is the spec). A violation side-exits to the interpreter
+        (EXIT_INTERP, state before this instruction), which raises the #GP(0)/#SS(0); or branches to
+        `miss_label` when the caller has its own way out (REP loops). The per-segment facts are
+        derived once per block in the entry block: segment caches cannot change inside a block.
+        Without seg_checks the block instead assumes flat segments (present writable data,
+        expand-up, limit 0xFFFFFFFF: nothing to check), which its entry guard verifies."""
+        if not self.seg_checks:
+            self._flat_segs.add(seg)
+            return self.emit(f"add i32 {self.seg_base(seg)}, {offset}", "lin")
+        lo, span, flat, _ = self._seg_facts(seg)
+        allowed = self._seg_allowed(seg, write)
+        rel = self.emit(f"sub i32 {offset}, {lo}")
+        inside = self.emit(f"icmp ule i32 {rel}, {span}")
+        if size > 1:
+            last = self.emit(f"add i32 {offset}, {size - 1}")
+            last_rel = self.emit(f"sub i32 {last}, {lo}")
+            last_inside = self.emit(f"icmp ule i32 {last_rel}, {span}")
+            no_wrap = self.emit(f"icmp uge i32 {last}, {offset}")
+            inside = self.emit(f"and i1 {inside}, {self.emit(f'and i1 {last_inside}, {no_wrap}')}")
+        ok = self.emit(f"and i1 {allowed}, {self.emit(f'or i1 {flat}, {inside}')}", "segok")
+        if miss_label is None:
+            self.side_exit_unless(ok, EXIT_INTERP)
+        else:
+            cont = self.label("segok")
+            self.line(f"br i1 {ok}, label %{cont}, label %{miss_label}, !prof !0")
+            self.start_block(cont)
+        return self.emit(f"add i32 {self.seg_base(seg)}, {offset}", "lin")
+
+    def _seg_value(self, seg, name, text):
+        return self._entry_value(("segchk", seg, name), text, f"s{seg}.{name}")
+
+    def _seg_field(self, seg, index, name):
+        return self._seg_value(seg, name, f"load i32, ptr {self.st_ptr(4 * (W_SEG_BASE[seg] + index))}")
+
+    def _seg_facts(self, seg):
+        """(lo, span, flat, empty) of `seg`: valid offsets are lo .. lo + span (expand-up: 0 .. limit;
+        expand-down: limit + 1 .. 0xFFFF or 0xFFFFFFFF by the B bit; `empty` when that leaves none);
+        `flat` (expand-up with limit 0xFFFFFFFF) is not checked at all, so accesses may wrap past
+        4 GiB as in the interpreter."""
+        v = self._seg_value
+        limit, attrs = self._seg_field(seg, 1, "limit"), self._seg_field(seg, 2, "attrs")
+        down = v(seg, "down", f"icmp eq i32 {v(seg, 'dc', f'and i32 {attrs}, 12')}, 4")   # data, expand-down
+        big = v(seg, "big", f"icmp ne i32 {v(seg, 'b', f'and i32 {attrs}, 16384')}, 0")
+        top = v(seg, "top", f"select i1 {big}, i32 -1, i32 65535")
+        upper = v(seg, "upper", f"select i1 {down}, i32 {top}, i32 {limit}")
+        lo = v(seg, "lo", f"select i1 {down}, i32 {v(seg, 'lim1', f'add i32 {limit}, 1')}, i32 0")
+        span = v(seg, "span", f"sub i32 {upper}, {lo}")
+        up = v(seg, "up", f"xor i1 {down}, true")
+        flat = v(seg, "flat", f"and i1 {up}, {v(seg, 'max', f'icmp eq i32 {limit}, -1')}")
+        empty = v(seg, "empty", f"and i1 {down}, {v(seg, 'full', f'icmp uge i32 {limit}, {top}')}")
+        return lo, span, flat, empty
+
+    def _seg_allowed(self, seg, write):
+        """i1: `seg` may be read (written): present readable code or data (writable data), and not
+        an expand-down segment without a valid offset."""
+        v = self._seg_value
+        kind = v(seg, "kind", f"and i32 {self._seg_field(seg, 2, 'attrs')}, 154")   # P, S, code, RW
+        if write:
+            ok = v(seg, "wr", f"icmp eq i32 {kind}, 146")                  # P S data RW
+        else:     # P and S set (>= 0x90), not execute-only code (0x98)
+            ok = v(seg, "rd", f"and i1 {v(seg, 'ps', f'icmp uge i32 {kind}, 144')}, "
+                              f"{v(seg, 'nxo', f'icmp ne i32 {kind}, 152')}")
+        empty = self._seg_facts(seg)[3]
+        return v(seg, "wrok" if write else "rdok",
+                 f"and i1 {ok}, {v(seg, 'nonempty', f'xor i1 {empty}, true')}")
+
+    def _flat_guard(self):
+        """Entry lines that leave with EXIT_SEGMENTS (nothing done yet) unless every segment the
+        block accesses unchecked is flat; the engine then retranslates the block with seg_checks."""
+        if not self._flat_segs:
+            return []
+        lines, oks = [], []
+        for seg in sorted(self._flat_segs):
+            g = f"%flat{seg}"
+            limit_off, attrs_off = (4 * (W_SEG_BASE[seg] + i) for i in (1, 2))
+            lines += [f"  {g}.lp = getelementptr i8, ptr %st, i64 {limit_off}",
+                      f"  {g}.limit = load i32, ptr {g}.lp",
+                      f"  {g}.ap = getelementptr i8, ptr %st, i64 {attrs_off}",
+                      f"  {g}.attrs = load i32, ptr {g}.ap",
+                      f"  {g}.kind = and i32 {g}.attrs, {FLAT_KIND_MASK}",       # P S code/data E W
+                      f"  {g}.data = icmp eq i32 {g}.kind, {FLAT_KIND}",
+                      f"  {g}.max = icmp eq i32 {g}.limit, -1",
+                      f"  {g} = and i1 {g}.data, {g}.max"]
+            oks.append(g)
+        ok = oks[0]
+        for i, other in enumerate(oks[1:]):
+            lines.append(f"  %flat.all{i} = and i1 {ok}, {other}")
+            ok = f"%flat.all{i}"
+        return lines + [f"  br i1 {ok}, label %flat.ok, label %flat.no, !prof !0",
+                        "flat.no:",
+                        f"  ret i32 {EXIT_SEGMENTS}",
+                        "flat.ok:"]
