@@ -15,10 +15,13 @@ Python mapping flushes they used to cost stay at the boot's three CR loads) or, 
 says they must not (an entry mapping translated code, an overflowed fill log), that they did not.
 
 Cases: a PTE remap without INVLPG; two PDEs sharing a page table; PDE stores (another table, P
-cleared); 4 MiB pages; stores covering two entries, byte and word stores, read-modify-write
-instructions; the PTE of a code page; a page-table frame that also holds data, a stack and code;
-user pages remapped by the kernel and a user-writable page table written from ring 3; the fill log
-overflowed; and a hypothesis test over random small page tables and random stores and accesses.
+or R/W cleared); a recursive mapping (PD[1023] -> PD); 4 MiB pages; stores covering two entries,
+byte and word stores, read-modify-write instructions, string stores; the PTE of a code page; a
+page-table frame that also holds data, a stack and code; user pages remapped by the kernel and a
+user-writable page table written from ring 3; an interrupt frame pushed into a page table; the
+fill log overflowed; and a hypothesis test over random small page tables (recursive ones too) and
+random stores and accesses, #PF logged (CR2, error code). testcases/asm/ptcoherence.asm checks the
+same kinds of stores against QEMU (with INVLPG, which the JIT runs as a no-op).
 Test-time only; not hot.
 """
 import io
@@ -218,7 +221,8 @@ def test_pdes_sharing_a_table(tmp_path_factory):
 
 def test_pde_stores(tmp_path_factory):
     """PD[1] points at PT1 (pages 0-2: A, B, C), then at PT2 (D, F0, F1), then is not present (all
-    three fault: #PF error 0, a supervisor read of a not-present page), then PT1 again."""
+    three fault: #PF error 0, a supervisor read of a not-present page, or 2, a write), then PT1
+    again; then its R/W bit is cleared (a write under it faults: error P|W = 3, CR0.WP) and set."""
     body = """
     mov ecx, 200
 .l: mov eax, [0x400000]
@@ -251,6 +255,16 @@ def test_pde_stores(tmp_path_factory):
     mov dword [PD + 4], PT1 | 7
     mov eax, [0x402010]
     CHECK eax, ecx, 12
+    and dword [PD + 4], ~2                ; R/W clear in the PDE: writes under it fault (CR0.WP)
+    mov dword [pf_resume], .k3
+    mov [0x402010], eax
+    mov al, 13
+    jmp fail
+.k3:
+    CHECK dword [pf_err], 3, 14
+    or dword [PD + 4], 2
+    mov [0x402018], ecx
+    CHECK dword [C_GPA + 0x18], ecx, 15
     dec ecx
     jnz .l
     jmp pass
@@ -258,8 +272,51 @@ def test_pde_stores(tmp_path_factory):
     mem = {**page_tables(pt1=[(0, A_GPA | P | RW), (1, B_GPA | P | RW), (2, C_GPA | P | RW)],
                          pt2=[(0, D_GPA | P | RW), (1, F(0) | P | RW), (2, F(1) | P | RW)]), **data_frames()}
     runs = check(body, mem, tmp_path_factory)
-    assert_native(runs, 600)
+    assert_native(runs, 5 * 200)
 
+
+
+def test_recursive_mapping(tmp_path_factory):
+    """PD[1023] points at PD itself (the recursive mapping many kernels edit their tables through):
+    0xFFC00000 + 4 * (la >> 12) is la's PTE and 0xFFFFF000 + 4 * (la >> 22) its PDE. PTE and PDE
+    stores through that window, no INVLPG; the window's own page (its PTE is PD[1]) changes with
+    PD[1] too; a store into PD[1023] through the page it maps makes that page read-only."""
+    body = """
+    mov ecx, 300
+.l: mov eax, [0x400000]
+    CHECK eax, MARK(A_GPA), 1
+    mov dword [0xFFC01000], B_GPA | 3     ; PT1[0]
+    mov eax, [0x400000]
+    CHECK eax, MARK(B_GPA), 2
+    CHECK dword [PT1], B_GPA | 0x23, 3
+    mov dword [0xFFC01000], A_GPA | 3
+    mov eax, [0x401000]
+    CHECK eax, MARK(C_GPA), 4
+    mov dword [0xFFFFF004], PT2 | 7       ; PD[1] -> PT2
+    mov eax, [0x400000]
+    CHECK eax, MARK(D_GPA), 5
+    mov eax, [0xFFC01000]                 ; PT2[0] now
+    CHECK eax, D_GPA | 0x23, 6
+    mov dword [0xFFFFF004], PT1 | 7
+    mov eax, [0x401000]
+    CHECK eax, MARK(C_GPA), 7
+    mov dword [0xFFFFFFFC], PD | 1        ; PD[1023] through itself: the window turns read-only
+    mov dword [pf_resume], .k1
+    mov dword [0xFFFFF004], PT1 | 7
+    mov al, 8
+    jmp fail
+.k1:
+    CHECK dword [pf_err], 3, 9            ; a supervisor write to a read-only page (CR0.WP)
+    CHECK dword [pf_cr2], 0xFFFFF004, 10
+    mov dword [PD + 4 * 1023], PD | 3
+    dec ecx
+    jnz .l
+    jmp pass
+"""
+    mem = {**page_tables(pt1=[(0, A_GPA | P | RW), (1, C_GPA | P | RW)], pt2=[(0, D_GPA | P | RW)]),
+           **data_frames(), PD + 4 * 1023: pte(PD)}
+    runs = check(body, mem, tmp_path_factory)
+    assert_native(runs, 6 * 300)
 
 # ---- 4. 4 MiB pages ------------------------------------------------------------------------------
 
@@ -373,6 +430,11 @@ RMW_BODY = """
     or byte [PT1], 2
     mov [0x400014], ecx
     CHECK dword [F_GPA + 0x2014], ecx, 18
+    and dword [PT1], ~0x60            ; clear A and D (dirty tracking): the next write sets both
+    mov eax, [0x400014]
+    CHECK dword [PT1], F_GPA + 0x2000 | 0x23, 28
+    mov [0x400018], ecx
+    CHECK dword [PT1], F_GPA + 0x2000 | 0x63, 29
     ; XCHG, BTR / BTS, CMPXCHG, XADD
     mov eax, B_GPA | 3
     xchg [PT1 + 4], eax
@@ -410,11 +472,12 @@ RMW_BODY = """
 
 def test_partial_entries_widths_and_rmw(tmp_path_factory):
     """Stores into parts of entries: a dword covering two entries, byte and word stores, XOR / ADD /
-    SUB / AND / OR / XCHG / BTR / BTS / LOCK CMPXCHG / XADD on an entry. Each checked by the frame
-    the next read reaches, the entry's value or the #PF. All 16 stores of an iteration are native."""
+    SUB / AND / OR / XCHG / BTR / BTS / LOCK CMPXCHG / XADD on an entry, A and D cleared (the next
+    read sets A, the next write D). Each checked by the frame the next read reaches, the entry's
+    value or the #PF. All 17 stores of an iteration are native."""
     mem = {**page_tables(pt1=[(0, A_GPA | P | RW), (1, C_GPA | P | RW)]), **data_frames()}
     runs = check(RMW_BODY, mem, tmp_path_factory)
-    assert_native(runs, 16 * 50)
+    assert_native(runs, 17 * 50)
 
 
 STRING_BODY = """
@@ -474,7 +537,8 @@ def test_code_page_pte(tmp_path_factory):
     2; ret`) and the next call must run CODE2's code. 0x406000 (PT1[6], SELF1) stores into its own
     PTE (-> SELF2) and runs on: the next instruction comes through the new mapping (btvm's promise,
     bt/runtime/paging.py; the SDM would also allow the old one without INVLPG), where SELF2 holds
-    `mov eax, 2`. A data page of the same table (PT1[7]) is remapped in the same loop.
+    `mov eax, 2`. A data page of the same table (PT1[7]) is remapped in the same loop. The store
+    putting CODE1 back covers the unused PT1[4]'s high half and PT1[5]'s low half.
     Entries mapping translated code are the native path's to decline (bt/runtime/code_mappings.py):
     the 200 stores into PT1[7] are native, the 300 into the code pages' entries leave native code
     but for a few early ones (the JIT's interpreter ran the code they remap: no translation maps it
@@ -491,7 +555,7 @@ def test_code_page_pte(tmp_path_factory):
     CHECK eax, 2, 3
     mov eax, [0x407000]
     CHECK eax, MARK(B_GPA), 4
-    mov dword [PT1 + 4 * 5], CODE1 | 1
+    mov dword [PT1 + 4 * 4 + 2], ((CODE1 | 1) & 0xFFFF) << 16   ; PT1[5] bits 15:0: CODE2 -> CODE1
     mov dword [PT1 + 4 * 7], A_GPA | 3
     call 0x406000
     CHECK eax, 2, 5
@@ -618,6 +682,54 @@ user_fault:
     assert_native(runs, 4 * 100)
 
 
+
+def test_interrupt_frame_pushed_into_a_page_table(tmp_path_factory):
+    """The TSS's ring-0 stack top is the end of PT1, so INT 0x80 from ring 3 pushes SS, ESP, EFLAGS,
+    CS and EIP into PT1[1023..1019] (SDM Vol. 3, 6.12.1): 0x7FF000 (SS = 0x23: P, R/W, A, frame 0)
+    and 0x7FC000 (CS = 0x1B: P, R/W, frame 0) now map frame 0, which ring 0 had read as frames A
+    and B just before; 0x7FE000 (ESP = 0x1E0000) is not present. The native delivery cannot
+    write a frame holding page tables (delivery_ir.py: it needs a write entry) and leaves it to
+    the interpreter."""
+    body = """
+    mov esi, 50
+.round:
+    mov dword [PT1 + 4 * 1023], A_GPA | 3
+    mov dword [PT1 + 4 * 1022], C_GPA | 3
+    mov dword [PT1 + 4 * 1020], B_GPA | 3
+    mov eax, [0x7FF000]
+    CHECK eax, MARK(A_GPA), 1
+    mov eax, [0x7FE000]
+    CHECK eax, MARK(C_GPA), 2
+    mov eax, [0x7FC000]
+    CHECK eax, MARK(B_GPA), 3
+    mov dword [tss + 4], PT1 + 0x1000
+    TO_USER user, .back
+.back:
+    mov esp, KSTACK
+    mov dword [tss + 4], KSTACK
+    CHECK dword [PT1 + 4 * 1023], 0x23, 4
+    CHECK dword [PT1 + 4 * 1019], user.ret, 5
+    mov eax, [0x7FF000]
+    CHECK eax, 0x5A, 6
+    mov eax, [0x7FC000]
+    CHECK eax, 0x5A, 7
+    mov dword [pf_count], 0
+    mov dword [pf_resume], .k1
+    mov eax, [0x7FE000]
+    mov al, 8
+    jmp fail
+.k1:
+    CHECK dword [pf_err], 0, 9
+    dec esi
+    jnz .round
+    jmp pass
+user:
+    int 0x80
+.ret:
+"""
+    mem = {**page_tables(), **data_frames(), 0: struct.pack("<I", 0x5A)}
+    check(body, mem, tmp_path_factory)
+
 # ---- 9. the fill log overflowed ------------------------------------------------------------------
 
 PT3, NEW_FRAME = 0x186000, 0x240000
@@ -674,7 +786,8 @@ TARGETS = tuple(PD + 4 * d for d in (1, 2, 3)) + tuple(t + 4 * i for t in (PT1, 
 PASSES = 3
 
 ptes = st.builds(lambda frame, bits: frame | bits, st.sampled_from(RANDOM_FRAMES), st.sampled_from(ENTRY_BITS))
-pdes = st.one_of(st.builds(lambda table, bits: table | bits, st.sampled_from((PT1, PT2)), st.sampled_from(ENTRY_BITS)),
+pdes = st.one_of(st.builds(lambda table, bits: table | bits, st.sampled_from((PT1, PT2, PT1, PT2, PD)),
+                           st.sampled_from(ENTRY_BITS)),                   # PD: a recursive mapping
                  st.builds(lambda frame, bits: frame | bits | PS, st.sampled_from(LARGE_FRAMES),
                            st.sampled_from(ENTRY_BITS)))
 values = st.one_of(ptes, pdes, st.integers(0, 0xFFFFFFFF))
@@ -762,6 +875,8 @@ def random_check(pdes_, pt1, pt2, program, tmp_path_factory):
     runs = check(body, mem, tmp_path_factory, max_insns=200_000, must_pass=False)
     if (runs["interp"].outcome.reason, runs["interp"].outcome.status) != ("exit", 0):
         return            # a random entry made kernel memory a page table or mapped it: rare
+    if any(op[0] == "cr3" for op in program):
+        return            # a CR3 load unmarks the table frames: the next walk of each is Python's
     # Each operation is a block of its own: from the second pass on, the JIT's interpreter, which
     # runs what follows a slow exit up to the next translation, stops at the next operation. So
     # every store into PD[1..3] (never a code entry; the fill log never overflows) on those passes
