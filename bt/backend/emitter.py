@@ -53,6 +53,7 @@ class BlockEmitter(FlagsMixin, HotLoopMixin, SegmentChecksMixin):
     def __init__(self, name, eip, tier="quick", hot_threshold=None, counter_slot=0, seg_checks=False):
         self.name = name
         self.seg_checks = seg_checks    # check each access against its segment (else: the entry guard)
+        self.code_last = eip            # offset of the block's last byte (the translator sets it)
         self._flat_segs = set()         # segments the entry guard must find flat (seg_checks off)
         self.hot_threshold = HOT_THRESHOLD if hot_threshold is None else hot_threshold
         self.block_eip = eip
@@ -384,6 +385,7 @@ class BlockEmitter(FlagsMixin, HotLoopMixin, SegmentChecksMixin):
         self.line(f"br i1 {cond_i1}, label %{t}, label %{f}")
         saved_cache = dict(self._fcache)
         self.start_block(t)
+        self.code_target_ok(taken)          # only a taken branch checks its target (CS limit)
         self._exit(str(_s32(taken)), constant=taken, final=False)
         self._fcache = saved_cache
         self.start_block(f)
