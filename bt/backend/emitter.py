@@ -26,8 +26,9 @@
   then retranslates it with tier="hot" (O2), where a jump back to the block's own start loops inside
   the function with registers and flag records in phis (see "hot-tier loops" below).
 - Segments: data accesses take their linear address from `linear` (seg_checks.py): a block assumes
-  flat segments and checks that once at its entry, or (retranslated after that check failed) checks
-  each access against its segment's limit and type.
+  flat segments (and a CS limit of 0xFFFFFFFF) and checks that once at its entry, or (retranslated
+  after that check failed) checks each access against its segment's limit and type, its own bytes
+  against the CS limit at entry and each near transfer's target (`code_target_ok`).
 The flag machinery lives in flag_ir.py, the hot-tier loops in hot_loop.py and the segment checks in
 seg_checks.py (mixins of BlockEmitter).
 Cold: runs once per translated block (target: well under 100 µs per guest instruction).
