@@ -26,8 +26,9 @@
   then retranslates it with tier="hot" (O2), where a jump back to the block's own start loops inside
   the function with registers and flag records in phis (see "hot-tier loops" below).
 - Segments: data accesses take their linear address from `linear` (seg_checks.py): a block assumes
-  flat segments and checks that once at its entry, or (retranslated after that check failed) checks
-  each access against its segment's limit and type.
+  flat segments (and a CS limit of 0xFFFFFFFF) and checks that once at its entry, or (retranslated
+  after that check failed) checks each access against its segment's limit and type, its own bytes
+  against the CS limit at entry and each near transfer's target (`code_target_ok`).
 The flag machinery lives in flag_ir.py, the hot-tier loops in hot_loop.py and the segment checks in
 seg_checks.py (mixins of BlockEmitter).
 Cold: runs once per translated block (target: well under 100 µs per guest instruction).
@@ -53,6 +54,7 @@ class BlockEmitter(FlagsMixin, HotLoopMixin, SegmentChecksMixin):
     def __init__(self, name, eip, tier="quick", hot_threshold=None, counter_slot=0, seg_checks=False):
         self.name = name
         self.seg_checks = seg_checks    # check each access against its segment (else: the entry guard)
+        self.code_last = eip            # offset of the block's last byte (the translator sets it)
         self._flat_segs = set()         # segments the entry guard must find flat (seg_checks off)
         self.hot_threshold = HOT_THRESHOLD if hot_threshold is None else hot_threshold
         self.block_eip = eip
@@ -384,6 +386,7 @@ class BlockEmitter(FlagsMixin, HotLoopMixin, SegmentChecksMixin):
         self.line(f"br i1 {cond_i1}, label %{t}, label %{f}")
         saved_cache = dict(self._fcache)
         self.start_block(t)
+        self.code_target_ok(taken)          # only a taken branch checks its target (CS limit)
         self._exit(str(_s32(taken)), constant=taken, final=False)
         self._fcache = saved_cache
         self.start_block(f)

@@ -1,6 +1,7 @@
 """Native lowerings of near control transfers: JMP Jcc CALL RET LOOP* JECXZ. Each ends the block
 through the emitter's chaining exits. With a 16-bit operand size (0x66) the new EIP is truncated to
-16 bits and CALL/RET push/pop a 16-bit IP (SDM "JMP", "CALL", "RET"). Cold."""
+16 bits and CALL/RET push/pop a 16-bit IP (SDM "JMP", "CALL", "RET"). A taken transfer first checks
+its target against the CS limit (`code_target_ok`, seg_checks.py): before CALL's push. Cold."""
 from bt.backend import operands
 from bt.backend.emitter import Unsupported
 from bt.backend.lower_move import push_value, pop_value
@@ -19,8 +20,11 @@ def _target(insn):
 def jmp(e, insn):
     (target,) = insn.operands
     if target.kind == IMM:
+        e.code_target_ok(_target(insn))
         return e.exit_to(_target(insn))
-    e.exit_to_value(e.zext(operands.read(e, target), target.size))
+    dest = e.zext(operands.read(e, target), target.size)
+    e.code_target_ok(dest)
+    e.exit_to_value(dest)
 
 
 @lowers(*("j" + cc for cc in table.CONDITIONS))
@@ -53,9 +57,11 @@ def call(e, insn):
     (target,) = insn.operands
     size = insn.opsize
     if target.kind == IMM:
+        e.code_target_ok(_target(insn))
         push_value(e, e.const(insn.next_address, size), size)
         return e.exit_to(_target(insn))
     dest = e.zext(operands.read(e, target), target.size)   # read before the push: the one store
+    e.code_target_ok(dest)
     push_value(e, e.const(insn.next_address, size), size)
     e.exit_to_value(dest)
 
@@ -64,6 +70,7 @@ def call(e, insn):
 def ret(e, insn):
     size = insn.opsize
     dest = e.zext(pop_value(e, size), size)
+    e.code_target_ok(dest)
     if insn.operands:
         extra = insn.operands[0].imm
         e.set_reg32(ESP, e.emit(f"add i32 {e.reg32(ESP)}, {extra}", "esp"))

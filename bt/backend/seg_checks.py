@@ -4,14 +4,23 @@ Vol. 3 5.3 "Limit checking", 5.4 "Type checking"; bt/runtime/interp/seg_limits.p
 
 Cold (translation time). Nearly every guest runs with flat segments (present writable data,
 expand-up, limit 0xFFFFFFFF: nothing to check), so a block is first translated assuming that of every
-segment it accesses, and checks it once in its entry block (`_flat_guard`): if a segment is not flat,
-the block returns EXIT_SEGMENTS before doing anything, and the engine (bt/runtime/jit_engine.py)
-retranslates it with `seg_checks`, where each access is checked against the per-segment facts the
-entry block derives from the segment's limit and attributes. Segment caches cannot change inside a
-block (MOV/POP Sreg, LDS and the like, far transfers, INT and IRET all end blocks).
+segment it accesses, and of CS (limit 0xFFFFFFFF), and checks it once in its entry block
+(`_flat_guard`): if a segment is not flat, the block returns EXIT_SEGMENTS before doing anything, and
+the engine (bt/runtime/jit_engine.py) retranslates it with `seg_checks`, where each access is checked
+against the per-segment facts the entry block derives from the segment's limit and attributes.
+Segment caches cannot change inside a block (MOV/POP Sreg, LDS and the like, far transfers, INT and
+IRET all end blocks).
+The CS limit (SDM Vol. 3 5.3; Vol. 2 JMP, Jcc, CALL, RET, LOOP): with seg_checks the entry block
+checks that the block's last byte (`code_last`, set by the translator, which ends such blocks before
+an instruction beyond the limit they were translated under) is within the limit, else the block
+leaves with EXIT_INTERP before doing anything and the interpreter raises the fetch's #GP(0) at the
+right instruction; and each near transfer checks its target (`code_target_ok`), side-exiting to the
+interpreter (state before the branch) if it is beyond. Chained blocks check their own bytes.
 """
 from bt.backend.context import EXIT_INTERP, EXIT_SEGMENTS
-from bt.runtime.state import W_SEG_BASE
+from bt.runtime.state import CS, W_SEG_BASE
+
+M32 = 0xFFFFFFFF
 
 # attrs (descriptor bits 40..55 >> 8) & FLAT_KIND_MASK == FLAT_KIND: present (P), code or data (S),
 # data, expand-up, writable. With limit 0xFFFFFFFF such a segment needs no check at all.
@@ -88,12 +97,43 @@ class SegmentChecksMixin:
         return v(seg, "wrok" if write else "rdok",
                  f"and i1 {ok}, {v(seg, 'nonempty', f'xor i1 {empty}, true')}")
 
+    def code_target_ok(self, target):
+        """Before a near transfer to `target` (an int, or an i32 value): with seg_checks, side-exit to
+        the interpreter (which raises the #GP(0)) unless it is within the CS limit. Without, the
+        entry guard found the limit 0xFFFFFFFF: any target is."""
+        if not self.seg_checks:
+            return
+        if isinstance(target, int):
+            if self.block_eip <= target <= self.eip:     # within the bytes the entry check covers
+                return
+            target = str(target - (1 << 32) if target > 0x7FFFFFFF else target)
+        limit = self._seg_field(CS, 1, "limit")
+        self.side_exit_unless(self.emit(f"icmp ule i32 {target}, {limit}", "csok"), EXIT_INTERP)
+
+    def _code_guard(self):
+        """seg_checks: entry lines that leave with EXIT_INTERP (nothing done yet) unless the block's
+        last byte is within the CS limit (flat 0xFFFFFFFF: always, even for bytes past 4 GiB)."""
+        last = self.code_last
+        test = ("icmp eq i32 %cs.limit, -1" if last > M32
+                else f"icmp ule i32 {last - (1 << 32) if last > 0x7FFFFFFF else last}, %cs.limit")
+        return [f"  %cs.lp = getelementptr i8, ptr %st, i64 {4 * (W_SEG_BASE[CS] + 1)}",
+                "  %cs.limit = load i32, ptr %cs.lp",
+                f"  %cs.inside = {test}",
+                "  br i1 %cs.inside, label %cs.ok, label %cs.no, !prof !0",
+                "cs.no:",
+                f"  ret i32 {EXIT_INTERP}",
+                "cs.ok:"]
+
     def _flat_guard(self):
-        """Entry lines that leave with EXIT_SEGMENTS (nothing done yet) unless every segment the
-        block accesses unchecked is flat; the engine then retranslates the block with seg_checks."""
-        if not self._flat_segs:
-            return []
-        lines, oks = [], []
+        """Entry lines that leave with EXIT_SEGMENTS (nothing done yet) unless CS and every segment
+        the block accesses unchecked are flat; the engine then retranslates the block with
+        seg_checks. With seg_checks: the CS limit check of the block's bytes (`_code_guard`)."""
+        if self.seg_checks:
+            return self._code_guard()
+        lines = [f"  %flatcs.lp = getelementptr i8, ptr %st, i64 {4 * (W_SEG_BASE[CS] + 1)}",
+                 "  %flatcs.limit = load i32, ptr %flatcs.lp",
+                 "  %flatcs = icmp eq i32 %flatcs.limit, -1"]       # code: only the limit matters
+        oks = ["%flatcs"]
         for seg in sorted(self._flat_segs):
             g = f"%flat{seg}"
             limit_off, attrs_off = (4 * (W_SEG_BASE[seg] + i) for i in (1, 2))

@@ -43,11 +43,12 @@ def block_name(eip, mode):
 
 
 def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quick", hot_threshold=None,
-              counter_slot=0, callouts_at=frozenset(), seg_checks=False):
+              counter_slot=0, callouts_at=frozenset(), seg_checks=False, cs_limit=None):
     """counter_slot: the block's execution counter in JitContext.counters (slot 0 is scratch).
     callouts_at: EIPs to run as callouts whatever they are (adaptive translation, jit_engine.py).
     seg_checks: check every access against its segment instead of assuming flat segments
-    (bt/backend/seg_checks.py)."""
+    (bt/backend/seg_checks.py); cs_limit (with seg_checks): the block ends before an instruction
+    beyond this CS limit, so that it runs natively whenever its entry check finds it inside."""
     e = BlockEmitter(block_name(eip, mode) + ("_hot" if tier != "quick" else ""), eip, tier, hot_threshold,
                      counter_slot, seg_checks)
     e.extend_branches = max_insns > 1      # lockstep runs want one instruction per block
@@ -61,6 +62,10 @@ def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quic
             else:
                 e.exit_interp(KIND["fallback"])
                 callout = "fallback"
+            break
+        if insns and cs_limit is not None and insn.address + insn.size - 1 > cs_limit:
+            e.begin_insn(_Stub(addr))
+            e.exit_fallthrough(addr)
             break
         e.begin_insn(insn)
         kind = "adaptive" if insn.address in callouts_at else callout_kind(insn)
@@ -95,11 +100,12 @@ def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quic
     last = insns[-1] if insns else None
     hi = (last.address + last.size) if last else eip + 1
     native = len(insns) - (1 if callout else 0)
+    e.code_last = max(hi, eip + 1) - 1
     try:
         ir = e.finish()
     except Unsupported:            # the loop copy's flags took another shape: no in-function loop
         return translate(fetch, decoder, eip, mode, max_insns, tier="hot-noloop", counter_slot=counter_slot,
-                         callouts_at=callouts_at, seg_checks=seg_checks)
+                         callouts_at=callouts_at, seg_checks=seg_checks, cs_limit=cs_limit)
     targets = list(e.exit_targets)
     targets += [i.next_address for i in insns if i.name == "call"]      # where calls return to
     if callout and callout not in ("far-transfer", "interrupt", "halt", "fallback"):

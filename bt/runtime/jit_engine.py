@@ -325,6 +325,13 @@ class Jit:
         self.code.write(pa, 1, owner=self)
         return True
 
+    def _seg_options(self, eip):
+        """translate()'s segment options for the block at EIP: checked blocks end before an
+        instruction beyond the current CS limit (bt/backend/seg_checks.py)."""
+        if eip not in self.seg_checked:
+            return {}
+        return {"seg_checks": True, "cs_limit": self.state.cpu.seg[CS].limit}
+
     def _step(self):
         self.stats.interp_steps += 1
         before = self.interp.insn_count
@@ -486,7 +493,7 @@ class Jit:
                 continue
             block = translate(self._fetch, self.decoder, addr, mode, self.block_insns,
                               hot_threshold=self.hot_threshold, counter_slot=self._new_counter(),
-                              callouts_at=self.adaptive, seg_checks=addr in self.seg_checked)
+                              callouts_at=self.adaptive, **self._seg_options(addr))
             blocks.append(block)
             for target in _static_successors(block):
                 todo.append(target)
@@ -504,7 +511,7 @@ class Jit:
         t0 = time.perf_counter()
         old = self._translation_at(eip)
         block = translate(self._fetch, self.decoder, eip, self.mode_id, self.block_insns, tier="hot",
-                          callouts_at=self.adaptive, seg_checks=eip in self.seg_checked)
+                          callouts_at=self.adaptive, **self._seg_options(eip))
         address = self.compiler.compile([block.ir], [block.name], tier="hot")[block.name]
         if old is not None:
             self.code.remove(old.regions)

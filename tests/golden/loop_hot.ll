@@ -13,6 +13,13 @@ entry:
   %cp.94 = getelementptr i8, ptr %ctx, i64 32
   %fns.95 = load ptr, ptr %cp.94
   %cp.105 = getelementptr i8, ptr %ctx, i64 136
+  %flatcs.lp = getelementptr i8, ptr %st, i64 80
+  %flatcs.limit = load i32, ptr %flatcs.lp
+  %flatcs = icmp eq i32 %flatcs.limit, -1
+  br i1 %flatcs, label %flat.ok, label %flat.no, !prof !0
+flat.no:
+  ret i32 6
+flat.ok:
   br label %body
 body:
   %r0.2 = load i32, ptr %p.1

@@ -13,6 +13,13 @@ entry:
   %cp.55 = getelementptr i8, ptr %ctx, i64 32
   %fns.56 = load ptr, ptr %cp.55
   %cp.66 = getelementptr i8, ptr %ctx, i64 136
+  %flatcs.lp = getelementptr i8, ptr %st, i64 80
+  %flatcs.limit = load i32, ptr %flatcs.lp
+  %flatcs = icmp eq i32 %flatcs.limit, -1
+  br i1 %flatcs, label %flat.ok, label %flat.no, !prof !0
+flat.no:
+  ret i32 6
+flat.ok:
   %counters.p = getelementptr i8, ptr %ctx, i64 48
   %counters = load ptr, ptr %counters.p
   %count.p = getelementptr i32, ptr %counters, i64 0

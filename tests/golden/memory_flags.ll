@@ -25,6 +25,9 @@ entry:
   %cp.67 = getelementptr i8, ptr %ctx, i64 32
   %fns.68 = load ptr, ptr %cp.67
   %cp.82 = getelementptr i8, ptr %ctx, i64 136
+  %flatcs.lp = getelementptr i8, ptr %st, i64 80
+  %flatcs.limit = load i32, ptr %flatcs.lp
+  %flatcs = icmp eq i32 %flatcs.limit, -1
   %flat2.lp = getelementptr i8, ptr %st, i64 96
   %flat2.limit = load i32, ptr %flat2.lp
   %flat2.ap = getelementptr i8, ptr %st, i64 100
@@ -41,8 +44,9 @@ entry:
   %flat3.data = icmp eq i32 %flat3.kind, 146
   %flat3.max = icmp eq i32 %flat3.limit, -1
   %flat3 = and i1 %flat3.data, %flat3.max
-  %flat.all0 = and i1 %flat2, %flat3
-  br i1 %flat.all0, label %flat.ok, label %flat.no, !prof !0
+  %flat.all0 = and i1 %flatcs, %flat2
+  %flat.all1 = and i1 %flat.all0, %flat3
+  br i1 %flat.all1, label %flat.ok, label %flat.no, !prof !0
 flat.no:
   ret i32 6
 flat.ok:

@@ -25,6 +25,9 @@ entry:
   %cp.148 = getelementptr i8, ptr %ctx, i64 32
   %fns.149 = load ptr, ptr %cp.148
   %cp.163 = getelementptr i8, ptr %ctx, i64 136
+  %flatcs.lp = getelementptr i8, ptr %st, i64 80
+  %flatcs.limit = load i32, ptr %flatcs.lp
+  %flatcs = icmp eq i32 %flatcs.limit, -1
   %flat2.lp = getelementptr i8, ptr %st, i64 96
   %flat2.limit = load i32, ptr %flat2.lp
   %flat2.ap = getelementptr i8, ptr %st, i64 100
@@ -33,7 +36,8 @@ entry:
   %flat2.data = icmp eq i32 %flat2.kind, 146
   %flat2.max = icmp eq i32 %flat2.limit, -1
   %flat2 = and i1 %flat2.data, %flat2.max
-  br i1 %flat2, label %flat.ok, label %flat.no, !prof !0
+  %flat.all0 = and i1 %flatcs, %flat2
+  br i1 %flat.all0, label %flat.ok, label %flat.no, !prof !0
 flat.no:
   ret i32 6
 flat.ok:

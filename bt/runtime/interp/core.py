@@ -8,6 +8,12 @@ that ends at a control transfer, a sensitive mode change, a page boundary or MAX
 instruction becomes a closure made by its handler factory (bt/runtime/interp/registry.py); operand
 access is specialised at that time through `reader`, `writer` and `location` below.
 
+Code-segment limit (SDM Vol. 3 5.3): decoding fetches no byte beyond the CS limit (#GP(0) instead), and
+as a block decoded under one limit may run under another (CS reloads with the same base keep decoded
+blocks), a block reaching beyond the current limit runs one instruction at a time, `step` checking
+each instruction's bytes. With the flat limit 0xFFFFFFFF it is one compare per block. Near-transfer
+targets are checked by their handlers (ops_control.py).
+
 Precise state: a closure raises GuestFault before it commits anything, and the run loop then sets EIP
 to the faulting instruction and delivers the fault through the guest's IDT (bt/runtime/interrupts.py). A write to a page holding decoded code invalidates the blocks it overlaps;
 if that happens, the current block stops after the writing instruction (self-modifying code takes
@@ -31,6 +37,7 @@ MASK = {1: 0xFF, 2: 0xFFFF, 4: 0xFFFFFFFF}
 MAX_BLOCK_INSNS = 64
 MAX_DECODED_BLOCKS = 1 << 16
 PAGE_SHIFT = 12
+W_CS_LIMIT = W_SEG_BASE[CS] + 1
 _DEADLINE_CHECK_BLOCKS = 1024
 
 
@@ -42,13 +49,14 @@ class _SmcAbort(Exception):
 
 
 class Block:
-    __slots__ = ("eip", "ops", "insns", "end_eip", "regions", "mapped")
+    __slots__ = ("eip", "ops", "insns", "end_eip", "last", "regions", "mapped")
 
     def __init__(self, eip, ops, insns):
         self.eip = eip
         self.ops = ops          # closures; only the last may return a next EIP
         self.insns = insns      # the decoded Insn of each closure
         self.end_eip = insns[-1].next_address
+        self.last = insns[-1].address + insns[-1].size - 1    # offset of its last byte (not wrapped)
         self.regions = ()       # the CodeTracker regions of the physical bytes it was decoded from
         self.mapped = ()        # paging: (linear, physical) of each page it was fetched from
 
@@ -168,7 +176,8 @@ class Interpreter:
                 if block is None or (block.mapped and not self._still_mapped(block)):
                     block = self._translate(eip)
                 n = len(block.ops)
-                if n > remaining or n > irq.check_at - self.insn_count:
+                if (n > remaining or n > irq.check_at - self.insn_count
+                        or block.last > w[W_CS_LIMIT]):    # never with the flat limit 0xFFFFFFFF
                     self.step()
                 else:
                     self._run_block(block)
@@ -206,6 +215,8 @@ class Interpreter:
             # the middle of straight-line code, where decoding a whole block per step is quadratic.
             block = self._translate(eip, 1)
         op, insn = block.ops[0], block.insns[0]
+        if insn.address + insn.size - 1 > w[W_CS_LIMIT]:   # decoded under a larger CS limit
+            raise cs_limit_fault(insn.address, insn.size)
         try:
             nxt = op()
         except _SmcAbort as abort:
@@ -257,18 +268,32 @@ class Interpreter:
         return bytes(self.mem.view[pa:pa + length])
 
     def decode(self, eip):
-        la = (self.state.cpu.seg[CS].base + eip) & M32
-        code = self.fetch_code(la, MAX_INSN_LEN)
+        """The instruction at CS:eip; its bytes are fetched up to the CS limit only (#GP(0) if it
+        needs more: checked before paging, so it comes before a #PF on the next page)."""
+        seg = self.state.cpu.seg[CS]
+        la = (seg.base + eip) & M32
+        room = MAX_INSN_LEN if seg.limit == M32 else min(MAX_INSN_LEN, seg.limit - eip + 1)
+        if room <= 0:
+            raise cs_limit_fault(eip, 1)
+        code = self.fetch_code(la, room)
         while True:
             try:
                 return self.decoder.decode(code, eip)
             except DecodeError as err:
+                if len(code) >= room and len(code) < MAX_INSN_LEN:
+                    # More bytes needed beyond the limit: #GP(0), unless the bytes are undefined
+                    # (#UD) whatever follows them (zero bytes are tried).
+                    try:
+                        self.decoder.decode(code + bytes(MAX_INSN_LEN - len(code)), eip)
+                        raise cs_limit_fault(eip, len(code) + 1) from None
+                    except DecodeError:
+                        code += bytes(MAX_INSN_LEN - len(code))
                 if len(code) >= MAX_INSN_LEN:
                     raise (ops_x87.x87_fault(self, str(err)) if ops_x87.is_x87(code)
                            else GuestFault(UD, detail=str(err))) from None
                 # The bytes stop at a page end: the instruction may go on into the next page, whose
                 # fetch may fault. (A decoder never takes a prefix of a longer instruction as valid.)
-                code += self.fetch_code((la + len(code)) & M32, MAX_INSN_LEN - len(code))
+                code += self.fetch_code((la + len(code)) & M32, room - len(code))
 
     def _translate(self, eip, max_insns=MAX_BLOCK_INSNS):
         ops, insns = [], []
@@ -546,6 +571,11 @@ class Interpreter:
 
     def eflags(self):
         return flags.materialize(self.w)
+
+
+def cs_limit_fault(eip, size):
+    """The #GP(0) of fetching `size` bytes at CS:eip when some are beyond the CS limit."""
+    return GuestFault(GP, 0, f"instruction fetch at CS:{eip:#x} ({size} bytes) beyond the CS limit")
 
 
 def _raiser(fault):

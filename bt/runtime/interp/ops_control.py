@@ -3,14 +3,20 @@
 Called by the interpreter core at decode time (the factories); the closures are the hot path and
 return the next EIP. Far transfers (ljmp/lcall/retf) live in ops_system.py. With a 16-bit operand size
 the new EIP is truncated to 16 bits (SDM JMP/CALL/RET: "EIP <- tempEIP AND 0000FFFFH").
+
+A transfer whose target is beyond the CS limit raises #GP(0) before it changes anything (nothing
+pushed or popped, ECX of LOOP kept; SDM Vol. 2 JMP, Jcc, CALL, RET, LOOP, JCXZ): one compare
+`target > limit`, which never holds with the flat limit 0xFFFFFFFF. A not-taken branch checks nothing.
 """
 from bt.frontend import table
 from bt.frontend.decoder import IMM
 from bt.runtime import flags
+from bt.runtime.events import GuestFault, GP
 from bt.runtime.interp.registry import handles
-from bt.runtime.state import ECX, ESP, SS, ZF
+from bt.runtime.state import CS, ECX, ESP, SS, ZF, W_SEG_BASE
 
 M32 = 0xFFFFFFFF
+W_CS_LIMIT = W_SEG_BASE[CS] + 1
 
 
 def _target(insn):
@@ -18,16 +24,30 @@ def _target(insn):
     return t if insn.opsize == 4 else t & 0xFFFF
 
 
+def beyond_limit(dest):
+    return GuestFault(GP, 0, f"near transfer to {dest:#x} beyond the CS limit")
+
+
 @handles("jmp")
 def jmp(x, insn):
     (target,) = insn.operands
+    w = x.w
     if target.kind == IMM:
         dest = _target(insn)
 
         def op():
+            if dest > w[W_CS_LIMIT]:
+                raise beyond_limit(dest)
             return dest
         return op
-    return x.reader(target)      # near indirect: the operand (16-bit operands zero-extended) is the EIP
+    get = x.reader(target)      # near indirect: the operand (16-bit operands zero-extended) is the EIP
+
+    def op_indirect():
+        dest = get()
+        if dest > w[W_CS_LIMIT]:
+            raise beyond_limit(dest)
+        return dest
+    return op_indirect
 
 
 @handles(*("j" + cc for cc in table.CONDITIONS))
@@ -39,7 +59,11 @@ def jcc(x, insn):
     condition = flags.condition
 
     def op():
-        return taken if condition(w, cc) else fall
+        if not condition(w, cc):
+            return fall
+        if taken > w[W_CS_LIMIT]:
+            raise beyond_limit(taken)
+        return taken
     return op
 
 
@@ -54,6 +78,8 @@ def loop(x, insn):
     if insn.name == "loop":
         def op():
             c = (w[ECX] - 1) & amask
+            if c and taken > w[W_CS_LIMIT]:
+                raise beyond_limit(taken)
             w[ECX] = (w[ECX] & keep) | c
             return taken if c else fall
         return op
@@ -61,8 +87,11 @@ def loop(x, insn):
 
     def op_cc():
         c = (w[ECX] - 1) & amask
+        branch = c and (materialize(w) & ZF) == want
+        if branch and taken > w[W_CS_LIMIT]:
+            raise beyond_limit(taken)
         w[ECX] = (w[ECX] & keep) | c
-        return taken if c and (materialize(w) & ZF) == want else fall
+        return taken if branch else fall
     return op_cc
 
 
@@ -73,7 +102,11 @@ def jcxz(x, insn):
     amask = 0xFFFF if insn.name == "jcxz" else M32
 
     def op():
-        return fall if w[ECX] & amask else taken
+        if w[ECX] & amask:
+            return fall
+        if taken > w[W_CS_LIMIT]:
+            raise beyond_limit(taken)
+        return taken
     return op
 
 
@@ -81,6 +114,7 @@ def jcxz(x, insn):
 def call(x, insn):
     (target,) = insn.operands
     ret = insn.next_address
+    w = x.w
     if insn.opsize == 2:
         push, ret = x.push16, ret & 0xFFFF
     else:
@@ -88,9 +122,11 @@ def call(x, insn):
     if target.kind == IMM:
         dest = _target(insn)
         if insn.opsize == 4:
-            w, wr32, lin = x.w, x.wr32, x.seg_linear(SS, 4, True)
+            wr32, lin = x.wr32, x.seg_linear(SS, 4, True)
 
             def op32():
+                if dest > w[W_CS_LIMIT]:     # before the push (SDM CALL: #GP before #SS)
+                    raise beyond_limit(dest)
                 sp = (w[ESP] - 4) & M32
                 wr32(lin(sp), ret)
                 w[ESP] = sp
@@ -98,6 +134,8 @@ def call(x, insn):
             return op32
 
         def op():
+            if dest > w[W_CS_LIMIT]:
+                raise beyond_limit(dest)
             push(ret)
             return dest
         return op
@@ -105,6 +143,8 @@ def call(x, insn):
 
     def op_indirect():
         dest = get()         # read before the push: CALL ESP / CALL [ESP] use the old ESP
+        if dest > w[W_CS_LIMIT]:
+            raise beyond_limit(dest)
         push(ret)
         return dest
     return op_indirect
@@ -114,21 +154,24 @@ def call(x, insn):
 def ret(x, insn):
     w = x.w
     release = insn.operands[0].imm & 0xFFFF if insn.operands else 0
-    pop = x.pop32 if insn.opsize == 4 else x.pop16
-    if not release and insn.opsize == 4:
-        rd32, lin = x.rd32, x.seg_linear(SS, 4, False)
-
+    size = insn.opsize
+    rd, lin = (x.rd32 if size == 4 else x.rd16), x.seg_linear(SS, size, False)
+    if not release and size == 4:
         def op32():
             sp = w[ESP]
-            dest = rd32(lin(sp))
+            dest = rd(lin(sp))
+            if dest > w[W_CS_LIMIT]:         # ESP not yet moved: nothing popped
+                raise beyond_limit(dest)
             w[ESP] = (sp + 4) & M32
             return dest
         return op32
-    if not release:
-        return pop
+    step = size + release
 
     def op():
-        dest = pop()
-        w[ESP] = (w[ESP] + release) & M32
+        sp = w[ESP]
+        dest = rd(lin(sp))
+        if dest > w[W_CS_LIMIT]:
+            raise beyond_limit(dest)
+        w[ESP] = (sp + step) & M32
         return dest
     return op

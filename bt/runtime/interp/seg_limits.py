@@ -16,8 +16,9 @@ Rules for an access of `size` bytes at offset `off` through segment `seg`:
 - expand-down data: limit < off and off + size - 1 <= 0xFFFFFFFF (B = 1) or 0xFFFF (B = 0).
 A limit violation is #SS(0) through SS and #GP(0) through any other segment; a type violation or an
 unusable segment is #GP(0) whatever the segment (the SDM lists those under #GP only).
-Not checked here: instruction fetch beyond the CS limit, the CPU's own accesses to descriptor
-tables, the TSS and the IDT (linear), and interrupt-frame pushes (interrupts.stack_has_room).
+Not checked here: instruction fetches and near-transfer targets beyond the CS limit (core.py `decode`
+and `step`, ops_control.py), the CPU's own accesses to descriptor tables, the TSS and the IDT
+(linear), and interrupt-frame pushes (interrupts.stack_has_room).
 """
 from bt.runtime.events import GuestFault, GP, SS as SS_VECTOR
 from bt.runtime.state import SEG_NAMES, SS
