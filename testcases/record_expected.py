@@ -10,7 +10,9 @@ import subprocess
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
-NOT_TESTCASES = {"probe"}        # prints loader addresses; documented in README.md
+# probe prints loader addresses; seglimit and cslimit check themselves, as QEMU 7.2 takes none of
+# their faults (README.md)
+NOT_TESTCASES = {"probe", "seglimit", "cslimit"}
 
 QEMU_CMD = ["qemu-system-i386", "-accel", "tcg", "-display", "none", "-serial", "stdio",
             "-monitor", "none", "-no-reboot",
