@@ -22,6 +22,10 @@ from bt.runtime.state import CS, W_SEG_BASE
 
 M32 = 0xFFFFFFFF
 
+
+def _s64(value):
+    return value - (1 << 64) if value >= 1 << 63 else value
+
 # attrs (descriptor bits 40..55 >> 8) & FLAT_KIND_MASK == FLAT_KIND: present (P), code or data (S),
 # data, expand-up, writable. With limit 0xFFFFFFFF such a segment needs no check at all.
 FLAT_KIND_MASK, FLAT_KIND = 0x9E, 0x92
@@ -130,26 +134,26 @@ class SegmentChecksMixin:
         seg_checks. With seg_checks: the CS limit check of the block's bytes (`_code_guard`)."""
         if self.seg_checks:
             return self._code_guard()
+        # One i64 load per data segment (its limit and attrs words are adjacent), masked and
+        # compared with the flat pattern; the differences are OR-ed, so one compare decides.
         lines = [f"  %flatcs.lp = getelementptr i8, ptr %st, i64 {4 * (W_SEG_BASE[CS] + 1)}",
                  "  %flatcs.limit = load i32, ptr %flatcs.lp",
                  "  %flatcs = icmp eq i32 %flatcs.limit, -1"]       # code: only the limit matters
-        oks = ["%flatcs"]
+        ok, diff = "%flatcs", None
         for seg in sorted(self._flat_segs):
             g = f"%flat{seg}"
-            limit_off, attrs_off = (4 * (W_SEG_BASE[seg] + i) for i in (1, 2))
-            lines += [f"  {g}.lp = getelementptr i8, ptr %st, i64 {limit_off}",
-                      f"  {g}.limit = load i32, ptr {g}.lp",
-                      f"  {g}.ap = getelementptr i8, ptr %st, i64 {attrs_off}",
-                      f"  {g}.attrs = load i32, ptr {g}.ap",
-                      f"  {g}.kind = and i32 {g}.attrs, {FLAT_KIND_MASK}",       # P S code/data E W
-                      f"  {g}.data = icmp eq i32 {g}.kind, {FLAT_KIND}",
-                      f"  {g}.max = icmp eq i32 {g}.limit, -1",
-                      f"  {g} = and i1 {g}.data, {g}.max"]
-            oks.append(g)
-        ok = oks[0]
-        for i, other in enumerate(oks[1:]):
-            lines.append(f"  %flat.all{i} = and i1 {ok}, {other}")
-            ok = f"%flat.all{i}"
+            lines += [f"  {g}.p = getelementptr i8, ptr %st, i64 {4 * (W_SEG_BASE[seg] + 1)}",
+                      f"  {g}.la = load i64, ptr {g}.p, align 4",          # limit | attrs << 32
+                      f"  {g}.m = and i64 {g}.la, {_s64((FLAT_KIND_MASK << 32) | M32)}",
+                      f"  {g} = xor i64 {g}.m, {_s64((FLAT_KIND << 32) | M32)}"]
+            if diff is not None:
+                lines.append(f"  {g}.any = or i64 {diff}, {g}")
+                g = f"{g}.any"
+            diff = g
+        if diff is not None:
+            lines += [f"  %flat.data = icmp eq i64 {diff}, 0",
+                      "  %flat.all = and i1 %flatcs, %flat.data"]
+            ok = "%flat.all"
         return lines + [f"  br i1 {ok}, label %flat.ok, label %flat.no, !prof !0",
                         "flat.no:",
                         f"  ret i32 {EXIT_SEGMENTS}",

@@ -28,16 +28,13 @@ entry:
   %flatcs.lp = getelementptr i8, ptr %st, i64 80
   %flatcs.limit = load i32, ptr %flatcs.lp
   %flatcs = icmp eq i32 %flatcs.limit, -1
-  %flat2.lp = getelementptr i8, ptr %st, i64 96
-  %flat2.limit = load i32, ptr %flat2.lp
-  %flat2.ap = getelementptr i8, ptr %st, i64 100
-  %flat2.attrs = load i32, ptr %flat2.ap
-  %flat2.kind = and i32 %flat2.attrs, 158
-  %flat2.data = icmp eq i32 %flat2.kind, 146
-  %flat2.max = icmp eq i32 %flat2.limit, -1
-  %flat2 = and i1 %flat2.data, %flat2.max
-  %flat.all0 = and i1 %flatcs, %flat2
-  br i1 %flat.all0, label %flat.ok, label %flat.no, !prof !0
+  %flat2.p = getelementptr i8, ptr %st, i64 96
+  %flat2.la = load i64, ptr %flat2.p, align 4
+  %flat2.m = and i64 %flat2.la, 682899800063
+  %flat2 = xor i64 %flat2.m, 631360192511
+  %flat.data = icmp eq i64 %flat2, 0
+  %flat.all = and i1 %flatcs, %flat.data
+  br i1 %flat.all, label %flat.ok, label %flat.no, !prof !0
 flat.no:
   ret i32 6
 flat.ok:
