@@ -90,6 +90,25 @@ def run_both(code, regs=None, eflags=0x2, memory=None, *, watch=None, max_insns=
     return jit, ref
 
 
+def run_to_end(machine, engine, max_insns=100):
+    """Run `machine` on `engine` ("interp", "jit", "jit-hot": every block optimised, "diff") and
+    say how it ended: "returned", "halt", "limit" or the fault's (vector, error code)."""
+    from bt.runtime.machine import engine_class
+    options = {"hot_threshold": 1} if engine == "jit-hot" else {}
+    eng = engine_class("jit" if engine == "jit-hot" else engine)(machine, **options)
+    try:
+        eng.run(max_insns=max_insns)
+        return "returned"
+    except GuestHalt:
+        return "halt"
+    except GuestShutdown as e:
+        return (e.faults[0].vector, e.faults[0].error_code)
+    except GuestFault as f:
+        return (f.vector, f.error_code)
+    except LimitReached:
+        return "limit"
+
+
 def undefined_flags(code, at=CODE_ADDR):
     """EFLAGS bits left undefined (instruction table) after running `code` straight through."""
     undefined, pos = 0, 0

@@ -13,7 +13,6 @@ fault is the instruction's own. Test-time only.
 """
 import hashlib
 import io
-import re
 import shutil
 import struct
 
@@ -21,8 +20,9 @@ import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 
 from bt.runtime import flags
-from bt.runtime.events import GuestFault, GuestHalt, GuestShutdown, LimitReached, GP
-from bt.runtime.machine import Machine, engine_class
+from bt.runtime.events import GP
+from bt.runtime.machine import Machine
+from jit_diff import run_to_end
 from bt.runtime.state import CS, W_EFLAGS, W_EIP, REG_NAMES
 
 M32 = 0xFFFFFFFF
@@ -186,20 +186,7 @@ def run(scn, engine):
     m = Machine(memory_size=RAM, stdin=io.BytesIO(), stdout=io.BytesIO(), icount=0)
     try:
         setup(m, scn)
-        options = {"hot_threshold": 1} if engine == "jit-hot" else {}
-        eng = engine_class("jit" if engine == "jit-hot" else engine)(m, **options)
-        try:
-            eng.run(max_insns=100)
-            end = "returned"
-        except GuestHalt:
-            end = "halt"
-        except GuestShutdown as e:
-            f = e.faults[0]
-            end = (f.vector, f.error_code)
-        except GuestFault as f:
-            end = (f.vector, f.error_code)
-        except LimitReached:
-            end = "limit"
+        end = run_to_end(m, engine)
         w = m.state.w
         return dict(end=end, regs=tuple(w[:8]), eip=w[W_EIP], eflags=flags.materialize(w),
                     stack=hashlib.sha1(m.mem.read(STACK - 0x40, 0x80)).hexdigest())

@@ -26,8 +26,9 @@ import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 
 from bt.runtime import flags
-from bt.runtime.events import GuestFault, GuestHalt, GuestShutdown, LimitReached, GP, SS as SS_VECTOR
-from bt.runtime.machine import Machine, engine_class
+from bt.runtime.events import GP, SS as SS_VECTOR
+from bt.runtime.machine import Machine
+from jit_diff import run_to_end
 from bt.runtime.state import ES, CS, SS, DS, FS, W_EFLAGS, W_EIP, REG_NAMES
 
 M32 = 0xFFFFFFFF
@@ -238,20 +239,7 @@ def run(scn, engine):
     m = Machine(memory_size=RAM, stdin=io.BytesIO(), stdout=io.BytesIO(), icount=0)
     try:
         setup(m, scn)
-        options = {"hot_threshold": 1} if engine == "jit-hot" else {}
-        eng = engine_class("jit" if engine == "jit-hot" else engine)(m, **options)
-        try:
-            eng.run(max_insns=100)
-            end = "returned"
-        except GuestHalt:
-            end = "halt"
-        except GuestShutdown as e:
-            f = e.faults[0]
-            end = (f.vector, f.error_code)
-        except GuestFault as f:
-            end = (f.vector, f.error_code)
-        except LimitReached:
-            end = "limit"
+        end = run_to_end(m, engine)
         w = m.state.w
         return dict(end=end, regs=tuple(w[:8]), eip=w[W_EIP], eflags=flags.materialize(w),
                     ram=hashlib.sha1(m.mem.read(DATA_GPA - 0x100, 0x200) + m.mem.read(STACK_GPA - 0x100, 0x200)
