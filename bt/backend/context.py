@@ -86,6 +86,9 @@ class JitContext(ctypes.Structure):
         ("code_entries", ctypes.c_void_p),   # u8 bits per RAM dword: entries mapping translated code
         ("map_epoch", ctypes.c_uint32),      # bumped when native code drops shadow entries
         ("pt_stores", ctypes.c_uint64),      # stores into page tables made natively
+        # Segments (bt/backend/seg_checks.py): bit 1 << seg once a block's entry guard found that
+        # segment flat; Python clears it before each dispatch, native delivery when it loads one.
+        ("seg_flat", ctypes.c_uint32),
     ]
 
 

@@ -162,6 +162,7 @@ def _switch_tables(f, tags, fns, pair):
 def _load_segment(f, reg, selector, base, limit, attrs):
     for part, value in (("selector", selector), ("base", base), ("limit", limit), ("attrs", attrs)):
         f.store("%st", _seg(reg, part), value)
+    f.store("%ctx", field_offset("seg_flat"), "0")      # blocks' flat guards must look again
 
 
 def deliver_ir():

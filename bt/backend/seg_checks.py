@@ -5,7 +5,9 @@ Vol. 3 5.3 "Limit checking", 5.4 "Type checking"; bt/runtime/interp/seg_limits.p
 Cold (translation time). Nearly every guest runs with flat segments (present writable data,
 expand-up, limit 0xFFFFFFFF: nothing to check), so a block is first translated assuming that of every
 segment it accesses, and of CS (limit 0xFFFFFFFF), and checks it once in its entry block
-(`_flat_guard`): if a segment is not flat, the block returns EXIT_SEGMENTS before doing anything, and
+(`_flat_guard`; a segment found flat is remembered in JitContext.seg_flat until Python runs again
+or native delivery loads a segment, so chained blocks pay one load and compare): if a segment is not
+flat, the block returns EXIT_SEGMENTS before doing anything, and
 the engine (bt/runtime/jit_engine.py) retranslates it with `seg_checks`, where each access is checked
 against the per-segment facts the entry block derives from the segment's limit and attributes.
 Segment caches cannot change inside a block (MOV/POP Sreg, LDS and the like, far transfers, INT and
@@ -17,7 +19,7 @@ leaves with EXIT_INTERP before doing anything and the interpreter raises the fet
 right instruction; and each near transfer checks its target (`code_target_ok`), side-exiting to the
 interpreter (state before the branch) if it is beyond. Chained blocks check their own bytes.
 """
-from bt.backend.context import EXIT_INTERP, EXIT_SEGMENTS
+from bt.backend.context import EXIT_INTERP, EXIT_SEGMENTS, field_offset
 from bt.runtime.state import CS, W_SEG_BASE
 
 M32 = 0xFFFFFFFF
@@ -134,11 +136,19 @@ class SegmentChecksMixin:
         seg_checks. With seg_checks: the CS limit check of the block's bytes (`_code_guard`)."""
         if self.seg_checks:
             return self._code_guard()
-        # One i64 load per data segment (its limit and attrs words are adjacent), masked and
+        # Verified since Python last ran (or native delivery loaded a segment)? One load and compare.
+        need = (1 << CS) | sum(1 << seg for seg in self._flat_segs)
+        lines = [f"  %flatv.p = getelementptr i8, ptr %ctx, i64 {field_offset('seg_flat')}",
+                 "  %flatv = load i32, ptr %flatv.p",
+                 f"  %flatv.need = and i32 %flatv, {need}",
+                 f"  %flatv.ok = icmp eq i32 %flatv.need, {need}",
+                 "  br i1 %flatv.ok, label %flat.ok, label %flat.check, !prof !0",
+                 "flat.check:"]
+        # Else one i64 load per data segment (its limit and attrs words are adjacent), masked and
         # compared with the flat pattern; the differences are OR-ed, so one compare decides.
-        lines = [f"  %flatcs.lp = getelementptr i8, ptr %st, i64 {4 * (W_SEG_BASE[CS] + 1)}",
-                 "  %flatcs.limit = load i32, ptr %flatcs.lp",
-                 "  %flatcs = icmp eq i32 %flatcs.limit, -1"]       # code: only the limit matters
+        lines += [f"  %flatcs.lp = getelementptr i8, ptr %st, i64 {4 * (W_SEG_BASE[CS] + 1)}",
+                  "  %flatcs.limit = load i32, ptr %flatcs.lp",
+                  "  %flatcs = icmp eq i32 %flatcs.limit, -1"]      # code: only the limit matters
         ok, diff = "%flatcs", None
         for seg in sorted(self._flat_segs):
             g = f"%flat{seg}"
@@ -154,7 +164,11 @@ class SegmentChecksMixin:
             lines += [f"  %flat.data = icmp eq i64 {diff}, 0",
                       "  %flat.all = and i1 %flatcs, %flat.data"]
             ok = "%flat.all"
-        return lines + [f"  br i1 {ok}, label %flat.ok, label %flat.no, !prof !0",
-                        "flat.no:",
+        lines += [f"  br i1 {ok}, label %flat.mark, label %flat.no, !prof !0",
+                  "flat.mark:",
+                  f"  %flatv.new = or i32 %flatv, {need}",
+                  "  store i32 %flatv.new, ptr %flatv.p",
+                  "  br label %flat.ok"]
+        return lines + ["flat.no:",
                         f"  ret i32 {EXIT_SEGMENTS}",
                         "flat.ok:"]

@@ -211,6 +211,7 @@ class Jit:
             if remaining is not None:
                 budget = min(budget, remaining - self.block_insns)
             ctx.budget = budget
+            ctx.seg_flat = 0                  # Python may have loaded segments (seg_checks.py)
             code = self._dispatch(self._st_ptr, self._ctx_ptr)
             self.executed += budget - self._budget_left()
             self.after_native()

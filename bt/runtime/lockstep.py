@@ -291,6 +291,7 @@ class Lockstep:
             return
         while True:
             ctx.budget = 1
+            ctx.seg_flat = 0                # as in Jit.run: segments may have changed in Python
             code = jit._dispatch(jit._st_ptr, jit._ctx_ptr)
             ran = 1 - jit._budget_left()
             jit.executed += ran

@@ -13,10 +13,20 @@ entry:
   %cp.94 = getelementptr i8, ptr %ctx, i64 32
   %fns.95 = load ptr, ptr %cp.94
   %cp.105 = getelementptr i8, ptr %ctx, i64 136
+  %flatv.p = getelementptr i8, ptr %ctx, i64 320
+  %flatv = load i32, ptr %flatv.p
+  %flatv.need = and i32 %flatv, 2
+  %flatv.ok = icmp eq i32 %flatv.need, 2
+  br i1 %flatv.ok, label %flat.ok, label %flat.check, !prof !0
+flat.check:
   %flatcs.lp = getelementptr i8, ptr %st, i64 80
   %flatcs.limit = load i32, ptr %flatcs.lp
   %flatcs = icmp eq i32 %flatcs.limit, -1
-  br i1 %flatcs, label %flat.ok, label %flat.no, !prof !0
+  br i1 %flatcs, label %flat.mark, label %flat.no, !prof !0
+flat.mark:
+  %flatv.new = or i32 %flatv, 2
+  store i32 %flatv.new, ptr %flatv.p
+  br label %flat.ok
 flat.no:
   ret i32 6
 flat.ok:

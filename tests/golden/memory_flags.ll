@@ -25,6 +25,12 @@ entry:
   %cp.67 = getelementptr i8, ptr %ctx, i64 32
   %fns.68 = load ptr, ptr %cp.67
   %cp.82 = getelementptr i8, ptr %ctx, i64 136
+  %flatv.p = getelementptr i8, ptr %ctx, i64 320
+  %flatv = load i32, ptr %flatv.p
+  %flatv.need = and i32 %flatv, 14
+  %flatv.ok = icmp eq i32 %flatv.need, 14
+  br i1 %flatv.ok, label %flat.ok, label %flat.check, !prof !0
+flat.check:
   %flatcs.lp = getelementptr i8, ptr %st, i64 80
   %flatcs.limit = load i32, ptr %flatcs.lp
   %flatcs = icmp eq i32 %flatcs.limit, -1
@@ -39,7 +45,11 @@ entry:
   %flat3.any = or i64 %flat2, %flat3
   %flat.data = icmp eq i64 %flat3.any, 0
   %flat.all = and i1 %flatcs, %flat.data
-  br i1 %flat.all, label %flat.ok, label %flat.no, !prof !0
+  br i1 %flat.all, label %flat.mark, label %flat.no, !prof !0
+flat.mark:
+  %flatv.new = or i32 %flatv, 14
+  store i32 %flatv.new, ptr %flatv.p
+  br label %flat.ok
 flat.no:
   ret i32 6
 flat.ok:

@@ -25,6 +25,12 @@ entry:
   %cp.148 = getelementptr i8, ptr %ctx, i64 32
   %fns.149 = load ptr, ptr %cp.148
   %cp.163 = getelementptr i8, ptr %ctx, i64 136
+  %flatv.p = getelementptr i8, ptr %ctx, i64 320
+  %flatv = load i32, ptr %flatv.p
+  %flatv.need = and i32 %flatv, 6
+  %flatv.ok = icmp eq i32 %flatv.need, 6
+  br i1 %flatv.ok, label %flat.ok, label %flat.check, !prof !0
+flat.check:
   %flatcs.lp = getelementptr i8, ptr %st, i64 80
   %flatcs.limit = load i32, ptr %flatcs.lp
   %flatcs = icmp eq i32 %flatcs.limit, -1
@@ -34,7 +40,11 @@ entry:
   %flat2 = xor i64 %flat2.m, 631360192511
   %flat.data = icmp eq i64 %flat2, 0
   %flat.all = and i1 %flatcs, %flat.data
-  br i1 %flat.all, label %flat.ok, label %flat.no, !prof !0
+  br i1 %flat.all, label %flat.mark, label %flat.no, !prof !0
+flat.mark:
+  %flatv.new = or i32 %flatv, 6
+  store i32 %flatv.new, ptr %flatv.p
+  br label %flat.ok
 flat.no:
   ret i32 6
 flat.ok:
