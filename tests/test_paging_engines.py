@@ -525,3 +525,60 @@ def test_code_remapped_while_paging_is_off(tmp_path_factory):
     mem = page_tables(pt1=[(4, f1 | P)])
     mem[f1], mem[f2] = bytes.fromhex("b801000000c3"), bytes.fromhex("b802000000c3")
     run_everywhere(body, mem, tmp_path_factory)
+
+
+def test_an_instruction_into_the_next_page_is_fetched_only_when_it_runs(tmp_path_factory):
+    """Fuzz seed paging_idt 6100102: an instruction that goes on into the next page sets that page's
+    Accessed bit when it is fetched, so neither engine may fetch it ahead of running it (QEMU's
+    translator also ends a block before such an instruction unless it is the block's first). Two
+    page ends, each followed by a page nothing else touches: at the first, a taken JZ skips the
+    crossing MOV (the JIT's block goes on past a conditional branch, and translates its fall-through
+    in the same batch); at the second, a load faults first (the interpreter decodes its block ahead).
+    The pages after them (identity map, A clear) must still have A clear."""
+    body = """
+    mov ecx, 20
+.l: xor eax, eax
+    call edge1
+    mov dword [pf_resume], .resumed
+    call edge2
+.resumed:
+    dec ecx
+    jnz .l
+    mov eax, edge1_next + 3           ; the imm32's last bytes: on the next page
+    shr eax, 12
+    test dword [0x181000 + eax * 4], 0x20
+    jz .a1
+    mov al, 1
+    jmp fail
+.a1:
+    mov eax, edge2_next + 3
+    shr eax, 12
+    test dword [0x181000 + eax * 4], 0x20
+    jz .a2
+    mov al, 2
+    jmp fail
+.a2:
+    jmp pass
+back:
+    ret
+
+align 4096
+    times 4096 - 16 db 0xCC
+edge1:                                ; page offset 0xFF0
+    test eax, eax
+    jz near back                      ; taken: the MOV below never runs
+    times 5 nop
+    db 0xB8                           ; 0xFFD: MOV EAX, imm32 into the next page
+edge1_next:
+    dd 0x12345678
+    align 4096, db 0xCC               ; the rest of edge1's next page, then a page for edge2
+    times 4096 - 16 db 0xCC
+edge2:                                ; page offset 0xFF0 again
+    add esp, 4                        ; the #PF handler resumes at .resumed, not after the call
+    mov ebx, [0x7FF000]               ; not mapped: #PF
+    times 4 nop
+    db 0xB8                           ; 0xFFD
+edge2_next:
+    dd 0x12345678
+"""
+    run_everywhere(body, page_tables(), tmp_path_factory)

@@ -38,13 +38,18 @@ class BlockIR:
     exit_targets: tuple = ()   # constant EIPs the block can continue at (static successors)
 
 
+CROSSES = object()      # _decode: the instruction goes on into the next page, which it may not fetch
+
+
 def block_name(eip, mode):
     return f"tb_{eip:08x}_{mode}"
 
 
 def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quick", hot_threshold=None,
-              counter_slot=0, callouts_at=frozenset(), seg_checks=False, cs_limit=None):
+              counter_slot=0, callouts_at=frozenset(), seg_checks=False, cs_limit=None, may_cross=True):
     """counter_slot: the block's execution counter in JitContext.counters (slot 0 is scratch).
+    may_cross: the first instruction may fetch from the next page (only the block about to run
+    should: the fetch sets that page's Accessed bit); if it would need to and may not: None.
     callouts_at: EIPs to run as callouts whatever they are (adaptive translation, jit_engine.py).
     seg_checks: check every access against its segment instead of assuming flat segments
     (bt/backend/seg_checks.py); cs_limit (with seg_checks): the block ends before an instruction
@@ -54,7 +59,16 @@ def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quic
     e.extend_branches = max_insns > 1      # lockstep runs want one instruction per block
     insns, addr, callout = [], eip, ""
     while True:
-        insn = _decode(fetch, decoder, addr)
+        # Only a block's first instruction may fetch from the next page: a later one might never
+        # run (an earlier instruction faults or jumps away), and the fetch would set that page's
+        # Accessed bit, which the interpreter sets only when it runs the instruction.
+        insn = _decode(fetch, decoder, addr, may_cross=may_cross and not insns)
+        if insn is CROSSES:
+            if not insns:
+                return None
+            e.begin_insn(_Stub(addr))
+            e.exit_fallthrough(addr)
+            break
         if insn is None:            # #UD when reached: the interpreter raises it precisely
             e.begin_insn(_Stub(addr))
             if insns:
@@ -105,7 +119,7 @@ def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quic
         ir = e.finish()
     except Unsupported:            # the loop copy's flags took another shape: no in-function loop
         return translate(fetch, decoder, eip, mode, max_insns, tier="hot-noloop", counter_slot=counter_slot,
-                         callouts_at=callouts_at, seg_checks=seg_checks, cs_limit=cs_limit)
+                         callouts_at=callouts_at, seg_checks=seg_checks, cs_limit=cs_limit, may_cross=may_cross)
     targets = list(e.exit_targets)
     targets += [i.next_address for i in insns if i.name == "call"]      # where calls return to
     if callout and callout not in ("far-transfer", "interrupt", "halt", "fallback"):
@@ -114,10 +128,10 @@ def translate(fetch, decoder, eip, mode=0, max_insns=MAX_BLOCK_INSNS, tier="quic
                    tuple(dict.fromkeys(targets)))
 
 
-def _decode(fetch, decoder, addr):
+def _decode(fetch, decoder, addr, may_cross=True):
     """The instruction at `addr`, or None if undecodable. `fetch` gives the bytes up to the end of a
     page; the next page is fetched only for an instruction that goes on into it (as the CPU does:
-    fetching it may set its Accessed bit)."""
+    fetching it may set its Accessed bit), and only if `may_cross`: else CROSSES."""
     code = fetch(addr, MAX_INSN_LEN)
     while True:
         try:
@@ -125,6 +139,8 @@ def _decode(fetch, decoder, addr):
         except DecodeError:
             if not code or len(code) >= MAX_INSN_LEN:
                 return None
+            if not may_cross:
+                return CROSSES
             more = fetch((addr + len(code)) & 0xFFFFFFFF, MAX_INSN_LEN - len(code))
             if not more:
                 return None

@@ -492,9 +492,14 @@ class Jit:
             seen.add(addr)
             if self._translation_at(addr) is not None:
                 continue
+            slot = self._new_counter()
+            # A block other than the missed one may not fetch from the next page (it may never run).
             block = translate(self._fetch, self.decoder, addr, mode, self.block_insns,
-                              hot_threshold=self.hot_threshold, counter_slot=self._new_counter(),
-                              callouts_at=self.adaptive, **self._seg_options(addr))
+                              hot_threshold=self.hot_threshold, counter_slot=slot, callouts_at=self.adaptive,
+                              may_cross=addr == eip or not self.shadow_paged, **self._seg_options(addr))
+            if block is None:
+                self._free_counters.append(slot)
+                continue
             blocks.append(block)
             for target in _static_successors(block):
                 todo.append(target)

@@ -61,6 +61,10 @@ class Block:
         self.mapped = ()        # paging: (linear, physical) of each page it was fetched from
 
 
+class CrossesPage(Exception):
+    """decode(may_cross=False): the instruction goes on into the next page."""
+
+
 class Interpreter:
     def __init__(self, machine):
         self.machine = machine
@@ -267,9 +271,12 @@ class Interpreter:
             return self.mem.read(pa, length)
         return bytes(self.mem.view[pa:pa + length])
 
-    def decode(self, eip):
+    def decode(self, eip, may_cross=True):
         """The instruction at CS:eip; its bytes are fetched up to the CS limit only (#GP(0) if it
-        needs more: checked before paging, so it comes before a #PF on the next page)."""
+        needs more: checked before paging, so it comes before a #PF on the next page). An
+        instruction that goes on into the next page fetches it only if `may_cross` (else
+        CrossesPage): the fetch sets that page's Accessed bit, so only an instruction about to run
+        may make it (the first of a block), as QEMU's translator and the JIT do."""
         seg = self.state.cpu.seg[CS]
         la = (seg.base + eip) & M32
         room = MAX_INSN_LEN if seg.limit == M32 else min(MAX_INSN_LEN, seg.limit - eip + 1)
@@ -293,6 +300,8 @@ class Interpreter:
                            else GuestFault(UD, detail=str(err))) from None
                 # The bytes stop at a page end: the instruction may go on into the next page, whose
                 # fetch may fault. (A decoder never takes a prefix of a longer instruction as valid.)
+                if not may_cross:
+                    raise CrossesPage(eip)
                 code += self.fetch_code((la + len(code)) & M32, room - len(code))
 
     def _translate(self, eip, max_insns=MAX_BLOCK_INSNS):
@@ -302,8 +311,10 @@ class Interpreter:
         page = (cs_base + eip) >> PAGE_SHIFT
         while True:
             try:
-                insn = self.decode(addr)
+                insn = self.decode(addr, may_cross=not insns)
                 op = self.compile(insn)
+            except CrossesPage:                 # decoded when it is about to run, as a block's first
+                break
             except GuestFault as fault:
                 if insns:       # fault when reached: end the block before the bad instruction
                     break
