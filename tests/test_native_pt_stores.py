@@ -781,8 +781,9 @@ def test_store_after_the_fill_log_overflowed(tmp_path_factory):
 LOG, RESULTS, LOG_N = 0x1C1000, 0x1C2000, 256
 RANDOM_FRAMES = tuple(F(n) for n in range(8)) + (PT1, PT2, 0x1000000)     # data, tables, beyond RAM
 LARGE_FRAMES = (0x400000, 0x800000, 0x1000000)
-ENTRY_BITS = (P | RW, P | RW, P, P | RW | US, P | RW | ACC | DIRTY, P | US, 0, RW)
-TARGETS = tuple(PD + 4 * d for d in (1, 2, 3)) + tuple(t + 4 * i for t in (PT1, PT2) for i in range(8))
+ENTRY_BITS = (P | RW | US, P | RW | US, P | US, P | RW, P | RW | US | ACC | DIRTY, P, 0, RW | US)
+TARGETS = tuple(PD + 4 * d for d in (1, 2, 3)) + tuple(t + 4 * i for t in (PT1, PT2) for i in range(4))
+PAGES = tuple((d << 22) | (t << 12) for d in (1, 2, 3) for t in range(4))     # the linear pages used
 PASSES = 3
 
 ptes = st.builds(lambda frame, bits: frame | bits, st.sampled_from(RANDOM_FRAMES), st.sampled_from(ENTRY_BITS))
@@ -790,29 +791,42 @@ pdes = st.one_of(st.builds(lambda table, bits: table | bits, st.sampled_from((PT
                            st.sampled_from(ENTRY_BITS)),                   # PD: a recursive mapping
                  st.builds(lambda frame, bits: frame | bits | PS, st.sampled_from(LARGE_FRAMES),
                            st.sampled_from(ENTRY_BITS)))
-values = st.one_of(ptes, pdes, st.integers(0, 0xFFFFFFFF))
-linear = st.builds(lambda d, t, off: (d << 22) | (t << 12) | off, st.integers(1, 3), st.integers(0, 7),
-                   st.sampled_from((0, 4, 0x10, 0xFFE)))
+values = st.one_of(ptes, ptes, pdes, st.integers(0, 0xFFFFFFFF))
+linear = st.builds(lambda page, off: page | off, st.sampled_from(PAGES), st.sampled_from((0, 4, 0x10, 0xFFE)))
 widths = st.sampled_from((1, 2, 4))
-ops = st.one_of(
+stores = st.one_of(
     st.tuples(st.just("store"), st.sampled_from(TARGETS), st.integers(0, 3), widths, values),
+    st.tuples(st.just("store"), st.sampled_from(TARGETS), st.sampled_from((0, 2)), st.just(4), values),
     st.tuples(st.just("rmw"), st.sampled_from(TARGETS), st.integers(0, 3), widths,
               st.sampled_from(("or", "and", "xor", "add")), values),
     st.tuples(st.just("xchg"), st.sampled_from(TARGETS), values),
     st.tuples(st.just("bit"), st.sampled_from(TARGETS), st.sampled_from(("btr", "bts")), st.integers(0, 31)),
-    st.tuples(st.just("read"), linear, widths),
+)
+accesses = st.one_of(
+    st.tuples(st.just("touch"), st.sampled_from((0, 0, 3))),        # read every page: all cached
+    st.tuples(st.just("touch"), st.sampled_from((0, 0, 3))),
+    st.tuples(st.just("touch"), st.sampled_from((0, 0, 3))),
     st.tuples(st.just("read"), linear, widths),
     st.tuples(st.just("write"), linear, widths, values),
     st.tuples(st.just("add"), linear),
+    st.tuples(st.just("user"), linear, widths, st.booleans()),      # from ring 3: the user shadow pair
     st.tuples(st.just("invlpg"), linear),
-    st.tuples(st.just("cr3")),
 )
+# Mostly stores into the tables and accesses, one time in fifty a CR3 load.
+ops = st.integers(0, 49).flatmap(lambda k: stores if k < 24 else accesses if k else st.just(("cr3",)))
+
 SIZE = {1: "byte", 2: "word", 4: "dword"}
 REG = {1: "al", 2: "ax", 4: "eax"}
 
 
 def _op_lines(n, op):
     kind = op[0]
+    if kind == "touch":                 # from ring 0, or ring 3 (then INT 0x80 goes on)
+        lines = [f"    TO_USER op_{n}_u, op_{n + 1}", f"op_{n}_u:"] if op[1] == 3 else []
+        for k, page in enumerate(PAGES):
+            lines += [f"    mov dword [pf_resume], op_{n}_{k}", "    xor eax, eax", f"    mov eax, [{page:#x}]",
+                      f"op_{n}_{k}:", f"    mov [{RESULTS + 0x400 + 4 * (len(PAGES) * n + k):#x}], eax"]
+        return lines + ["    int 0x80"] * (op[1] == 3)
     if kind == "store":
         _, gpa, off, width, value = op
         return [f"    mov {SIZE[width]} [{gpa + off:#x}], {value & ((1 << 8 * width) - 1):#x}"]
@@ -833,13 +847,19 @@ def _op_lines(n, op):
         return [f"    add dword [{op[1]:#x}], {n + 1}"]
     if kind == "invlpg":                # a no-op on the JIT (bt/backend/lower_paging_control.py)
         return [f"    invlpg [{op[1]:#x}]"]
+    if kind == "user":                  # a #PF resumes at op_N_r in ring 3, INT 0x80 goes on
+        _, la, width, write = op
+        access = ([f"    mov {SIZE[width]} [{la:#x}], {n + 1}"] if write else
+                  [f"    mov {REG[width]}, [{la:#x}]", f"    mov [{RESULTS + 4 * n:#x}], eax"])
+        return [f"    mov dword [pf_resume], op_{n}_r", f"    TO_USER op_{n}_u, op_{n + 1}", f"op_{n}_u:",
+                "    xor eax, eax", *access, f"op_{n}_r:", "    int 0x80"]
     return ["    mov eax, cr3", "    mov cr3, eax"]
 
 
 def random_guest(pdes_, pt1, pt2, program):
-    """Body and memory: PD[1..3] = pdes_, PT1[0..7] = pt1, PT2[0..7] = pt2; the program runs PASSES
-    times, each operation resuming at the next when it faults; the #PF handler logs CR2 and the
-    error code (LOG) and counts them."""
+    """Body and memory: PD[1..3] = pdes_, PT1[0..3] = pt1, PT2[0..3] = pt2; the program runs PASSES
+    times, each operation (in ring 0, or an access from ring 3) resuming at the next when it
+    faults; the #PF handler logs CR2 and the error code (LOG) and counts them."""
     lines = ["    mov eax, log_pf", "    mov ebx, 14", "    mov edx, 0x8E00", "    call set_gate",
              f"    mov ebp, {PASSES}", "pass_start:"]
     for n, op in enumerate(program):
@@ -886,13 +906,13 @@ def random_check(pdes_, pt1, pt2, program, tmp_path_factory):
         assert runs[engine].pt_stores >= (PASSES - 1) * into_pd, runs[engine].native()
 
 
-tables = st.lists(ptes, min_size=8, max_size=8)
-programs = st.lists(ops, min_size=1, max_size=24)
+tables = st.lists(ptes, min_size=4, max_size=4)
+programs = st.lists(ops, min_size=4, max_size=24)
 scenarios = st.tuples(st.lists(pdes, min_size=3, max_size=3), tables, tables, programs)
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=20, **SETTINGS)
 @given(scenario=scenarios)
 def test_random_stores_and_accesses(tmp_path_factory, scenario):
     random_check(*scenario, tmp_path_factory)
