@@ -200,9 +200,9 @@ def memory_helpers_ir():
 
 def _granule_write(t, size):
     """A store the guest may make to a frame holding code or page tables (bt_fill returned it with
-    FILL_WATCHED) may still go ahead natively: into a page table once bt_pt_store has dropped the
-    shadow entries it makes stale, and when the 16-byte granules it touches hold no code
-    (CodeTracker.granules, via JitContext.code_map)."""
+    FILL_WATCHED) may still go ahead natively when the 16-byte granules it touches hold no code
+    (CodeTracker.granules, via JitContext.code_map), and into a page table once bt_pt_store has
+    dropped the shadow entries it makes stale (so it drops nothing for a store that then leaves)."""
     return ["granules.try:",                # bt_fill: allowed, but the frame holds code or tables
             f"  %watched = and i32 %filled, {FILL_WATCHED}",
             "  %iswatched = icmp ne i32 %watched, 0",
@@ -216,14 +216,6 @@ def _granule_write(t, size):
             "  %ff = load ptr, ptr %ff.p",
             "  %rfl.p = getelementptr i8, ptr %ff, i64 %rf64",
             "  %rfl = load i8, ptr %rfl.p",
-            f"  %rpt = and i8 %rfl, {FRAME_PAGE_TABLE}",
-            "  %rnotpt = icmp eq i8 %rpt, 0",
-            "  br i1 %rnotpt, label %granules, label %pt",
-            "pt:",                           # a page table: drop what the store makes stale first
-            f"  %ptok = call i32 @bt_pt_store(ptr %ctx, i32 %rgpa, i32 {size})",
-            "  %ptgo = icmp ne i32 %ptok, 0",
-            "  br i1 %ptgo, label %granules, label %fail",
-            "granules:",
             f"  %cm.p = getelementptr i8, ptr %ctx, i64 {field_offset('code_map')}",
             "  %cm = load ptr, ptr %cm.p",
             "  %g0 = lshr i32 %rgpa, 4",
@@ -237,7 +229,15 @@ def _granule_write(t, size):
             "  %c1 = load i16, ptr %c1.p",
             "  %c = or i16 %c0, %c1",
             "  %clear = icmp eq i16 %c, 0",
-            "  br i1 %clear, label %write, label %fail",
+            "  br i1 %clear, label %table.check, label %fail",
+            "table.check:",                   # no code touched; a page table?
+            f"  %rpt = and i8 %rfl, {FRAME_PAGE_TABLE}",
+            "  %rnotpt = icmp eq i8 %rpt, 0",
+            "  br i1 %rnotpt, label %write, label %pt",
+            "pt:",                           # drop what the store makes stale, then store
+            f"  %ptok = call i32 @bt_pt_store(ptr %ctx, i32 %rgpa, i32 {size})",
+            "  %ptgo = icmp ne i32 %ptok, 0",
+            "  br i1 %ptgo, label %write, label %fail",
             "write:",
             f"  %ram2.p = getelementptr i8, ptr %ctx, i64 {field_offset('ram')}",
             "  %ram2 = load ptr, ptr %ram2.p",
