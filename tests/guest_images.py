@@ -65,6 +65,29 @@ def run_btvm(image, engine="interp", timeout=BTVM_TIMEOUT, extra_args=()):
     return proc.stdout, proc.returncode, proc.stderr.decode(errors="replace")
 
 
+# Self-checking guests (no QEMU recording: QEMU departs from the SDM there; testcases/README.md).
+SELF_CHECK_ENGINES = {"interp": ("interp", ()), "jit": ("jit", ()), "jit-hot": ("jit", ("--hot-threshold", "3")),
+                      "diff": ("diff", ())}
+
+
+def run_self_checking(image_name, engine, extra_args=()):
+    """Run self-checking guest IMAGE_NAME on one of SELF_CHECK_ENGINES: (exit status, stdout
+    text, stderr text)."""
+    name, extra = SELF_CHECK_ENGINES[engine]
+    out, status, err = run_btvm(BUILD / image_name, engine=name, extra_args=extra + tuple(extra_args))
+    return status, out.decode(errors="replace"), err
+
+
+def qemu_text(image_name):
+    """(stdout text, exit value) of IMAGE_NAME under QEMU; skips the test without QEMU."""
+    import shutil
+    import pytest
+    if shutil.which(QEMU) is None:
+        pytest.skip("qemu-system-i386 is not installed")
+    out, status = run_qemu(BUILD / image_name)
+    return out.decode(errors="replace"), status
+
+
 def parse_toolchain(text):
     """testcases/TOOLCHAIN -> {tool: version line}."""
     tools = {}

@@ -13,7 +13,6 @@ fault is the instruction's own. Test-time only.
 """
 import hashlib
 import io
-import shutil
 import struct
 
 import pytest
@@ -22,6 +21,7 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 from bt.runtime import flags
 from bt.runtime.events import GP
 from bt.runtime.machine import Machine
+import guest_images
 from jit_diff import run_to_end
 from bt.runtime.state import CS, W_EFLAGS, W_EIP, REG_NAMES
 
@@ -242,17 +242,9 @@ def test_model_sees_each_kind_of_outcome():
 
 # ---- the self-checking guest (testcases/asm/cslimit.asm) ----------------------------------------
 
-SELF_CHECK_ENGINES = {"interp": ("interp", ()), "jit": ("jit", ()), "jit-hot": ("jit", ("--hot-threshold", "3")),
-                      "diff": ("diff", ())}
-
-
-@pytest.mark.parametrize("engine", list(SELF_CHECK_ENGINES))
+@pytest.mark.parametrize("engine", list(guest_images.SELF_CHECK_ENGINES))
 def test_cslimit_guest_passes_its_self_check(engine):
-    import guest_images
-    name, extra = SELF_CHECK_ENGINES[engine]
-    out, status, err = guest_images.run_btvm(guest_images.BUILD / "cslimit.elf", engine=name,
-                                             extra_args=extra)
-    text = out.decode(errors="replace")
+    status, text, err = guest_images.run_self_checking("cslimit.elf", engine)
     assert status == 0 and text.endswith("ALL PASS\n"), text + err[-2000:]
     assert text.count("PASS ") == 4, text
 
@@ -263,10 +255,6 @@ def test_qemu_takes_none_of_these_faults():
     near-transfer targets against the CS limit, so under QEMU the guest runs to its end with no #GP
     and all four groups fail. If this fails, QEMU has started to check: record its output
     (testcases/record_expected.py) and compare cslimit.elf with QEMU like the other testcases."""
-    import guest_images
-    if shutil.which(guest_images.QEMU) is None:
-        pytest.skip("qemu-system-i386 is not installed")
-    out, status = guest_images.run_qemu(guest_images.BUILD / "cslimit.elf")
-    text = out.decode(errors="replace")
+    text, status = guest_images.qemu_text("cslimit.elf")
     assert status is not None and text.endswith("FAILED groups=4\n"), text
     assert "PASS " not in text, text

@@ -20,7 +20,6 @@ import subprocess
 import tempfile
 import pathlib
 import re
-import shutil
 
 import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
@@ -28,6 +27,7 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 from bt.runtime import flags
 from bt.runtime.events import GP, SS as SS_VECTOR
 from bt.runtime.machine import Machine
+import guest_images
 from jit_diff import run_to_end
 from bt.runtime.state import ES, CS, SS, DS, FS, W_EFLAGS, W_EIP, REG_NAMES
 
@@ -289,17 +289,10 @@ def test_engines_agree_with_the_interpreter(scn):
 
 # ---- the self-checking guest (testcases/asm/seglimit.asm) ---------------------------------------
 
-SELF_CHECK_ENGINES = {"interp": ("interp", ()), "jit": ("jit", ()), "jit-hot": ("jit", ("--hot-threshold", "3")),
-                      "diff": ("diff", ())}
-
-@pytest.mark.parametrize("engine", list(SELF_CHECK_ENGINES))
+@pytest.mark.parametrize("engine", list(guest_images.SELF_CHECK_ENGINES))
 def test_seglimit_guest_passes_its_self_check(engine):
-    import guest_images
-    name, extra = SELF_CHECK_ENGINES[engine]
-    stats = ("--stats",) if name == "jit" else ()
-    out, status, err = guest_images.run_btvm(guest_images.BUILD / "seglimit.elf", engine=name,
-                                             extra_args=extra + stats)
-    text = out.decode(errors="replace")
+    stats = ("--stats",) if guest_images.SELF_CHECK_ENGINES[engine][0] == "jit" else ()
+    status, text, err = guest_images.run_self_checking("seglimit.elf", engine, stats)
     assert status == 0 and text.endswith("ALL PASS\n"), text + err[-2000:]
     assert text.count("PASS ") == 6, text
     if stats:      # blocks first translated for flat segments met others and were retranslated
@@ -313,10 +306,6 @@ def test_qemu_takes_none_of_these_faults():
     so under QEMU the guest boots and runs to its end, but no #GP/#SS arrives and all six groups
     fail. If this fails, QEMU has started to check: record its output (testcases/record_expected.py)
     and compare seglimit.elf with QEMU like the other testcases."""
-    import guest_images
-    if shutil.which(guest_images.QEMU) is None:
-        pytest.skip("qemu-system-i386 is not installed")
-    out, status = guest_images.run_qemu(guest_images.BUILD / "seglimit.elf")
-    text = out.decode(errors="replace")
+    text, status = guest_images.qemu_text("seglimit.elf")
     assert status is not None and text.endswith("FAILED groups=6\n"), text
     assert "PASS " not in text, text
